@@ -26,7 +26,11 @@ async function* sources(dir: URL, rel = ""): AsyncGenerator<{ path: string; text
     const path = rel + e.name;
     if (e.isDirectory) yield* sources(new URL(e.name + "/", dir), path + "/");
     else if (e.name.endsWith(".ts")) {
-      yield { path, text: await Deno.readTextFile(new URL(e.name, dir)) };
+      // Comments may mention what they like; only code counts.
+      const text = (await Deno.readTextFile(new URL(e.name, dir)))
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/^\s*\/\/.*$/gm, "");
+      yield { path, text };
     }
   }
 }

@@ -79,11 +79,16 @@ export function decodeRequest(
   return { kind: "request", header, body, codec };
 }
 
-/** Encodes a request as frame chunks (size prefix first). */
+/** Encodes a request as frame chunks (size prefix first), typed by API key. */
 export function encodeRequest<K extends ApiKeyNumber>(
   header: RequestHeader & { apiKey: K },
   body: RequestOf<K>,
 ): Uint8Array[] {
+  return encodeAnyRequest(header, body);
+}
+
+/** Encodes a request whose API is known only at run time (tools, fuzzing, golden checks). */
+export function encodeAnyRequest(header: RequestHeader, body: unknown): Uint8Array[] {
   const codec = apiCodec(header.apiKey);
   if (!codec) throw new RangeError(`unknown api key ${header.apiKey}`);
   const write = codec.request.write[header.apiVersion];

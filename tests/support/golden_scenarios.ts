@@ -12,8 +12,13 @@ export const kcatLines = Array.from(
 /** A header kcat attaches to every message (-H). */
 export const kcatHeader = { key: "trace", value: "golden" };
 
-/** The Python (confluent-kafka) producer's messages, per codec, to topic py-<codec>. */
+/**
+ * The Python (confluent-kafka) producer's messages, per codec, to topic py-<codec>.
+ * One value is long and repetitive: librdkafka sends a batch uncompressed when
+ * compressing would not make it smaller.
+ */
 export const pythonMessages = [
+  { key: "long", value: "compressible ".repeat(60), headers: [] },
   { key: "k0", value: "hello", headers: [["h1", "v1"], ["h1", "dup"], ["empty", ""]] },
   { key: null, value: "no key", headers: [] },
   { key: "k2", value: null, headers: [["nullv", null]] },

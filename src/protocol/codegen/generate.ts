@@ -434,7 +434,7 @@ function generateApi(file: string, api: ApiSchema): string {
   if (body.includes("deepEqual(")) imports.push(`import { deepEqual } from "../equal.ts";`);
   if (body.includes("ZERO_UUID")) imports.push(`import { ZERO_UUID } from "../uuid.ts";`);
   const wireTypes = ["type Reader", "type Writer", "type UnknownTag"];
-  if (body.includes("Records")) wireTypes.push("type Records");
+  if (body.includes(": Records")) wireTypes.push("type Records");
   if (body.includes("el.")) wireTypes.push("el");
   if (body.includes("wl.")) wireTypes.push("wl");
   imports.push(`import { ${wireTypes.join(", ")} } from "../wire.ts";`);

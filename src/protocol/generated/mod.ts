@@ -2,21 +2,451 @@
 // deno-lint-ignore-file
 // deno-fmt-ignore-file
 import type { ApiCodec } from "../codec_types.ts";
+import { produceApi, type ProduceRequest, type ProduceResponse } from "./produce.ts";
+import { fetchApi, type FetchRequest, type FetchResponse } from "./fetch.ts";
+import { listOffsetsApi, type ListOffsetsRequest, type ListOffsetsResponse } from "./list_offsets.ts";
+import { metadataApi, type MetadataRequest, type MetadataResponse } from "./metadata.ts";
+import { offsetCommitApi, type OffsetCommitRequest, type OffsetCommitResponse } from "./offset_commit.ts";
+import { offsetFetchApi, type OffsetFetchRequest, type OffsetFetchResponse } from "./offset_fetch.ts";
+import { findCoordinatorApi, type FindCoordinatorRequest, type FindCoordinatorResponse } from "./find_coordinator.ts";
+import { joinGroupApi, type JoinGroupRequest, type JoinGroupResponse } from "./join_group.ts";
+import { heartbeatApi, type HeartbeatRequest, type HeartbeatResponse } from "./heartbeat.ts";
+import { leaveGroupApi, type LeaveGroupRequest, type LeaveGroupResponse } from "./leave_group.ts";
+import { syncGroupApi, type SyncGroupRequest, type SyncGroupResponse } from "./sync_group.ts";
+import { describeGroupsApi, type DescribeGroupsRequest, type DescribeGroupsResponse } from "./describe_groups.ts";
+import { listGroupsApi, type ListGroupsRequest, type ListGroupsResponse } from "./list_groups.ts";
+import { saslHandshakeApi, type SaslHandshakeRequest, type SaslHandshakeResponse } from "./sasl_handshake.ts";
 import { apiVersionsApi, type ApiVersionsRequest, type ApiVersionsResponse } from "./api_versions.ts";
+import { createTopicsApi, type CreateTopicsRequest, type CreateTopicsResponse } from "./create_topics.ts";
+import { deleteTopicsApi, type DeleteTopicsRequest, type DeleteTopicsResponse } from "./delete_topics.ts";
+import { deleteRecordsApi, type DeleteRecordsRequest, type DeleteRecordsResponse } from "./delete_records.ts";
+import { initProducerIdApi, type InitProducerIdRequest, type InitProducerIdResponse } from "./init_producer_id.ts";
+import { offsetForLeaderEpochApi, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochResponse } from "./offset_for_leader_epoch.ts";
+import { addPartitionsToTxnApi, type AddPartitionsToTxnRequest, type AddPartitionsToTxnResponse } from "./add_partitions_to_txn.ts";
+import { addOffsetsToTxnApi, type AddOffsetsToTxnRequest, type AddOffsetsToTxnResponse } from "./add_offsets_to_txn.ts";
+import { endTxnApi, type EndTxnRequest, type EndTxnResponse } from "./end_txn.ts";
+import { writeTxnMarkersApi, type WriteTxnMarkersRequest, type WriteTxnMarkersResponse } from "./write_txn_markers.ts";
+import { txnOffsetCommitApi, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse } from "./txn_offset_commit.ts";
+import { describeAclsApi, type DescribeAclsRequest, type DescribeAclsResponse } from "./describe_acls.ts";
+import { createAclsApi, type CreateAclsRequest, type CreateAclsResponse } from "./create_acls.ts";
+import { deleteAclsApi, type DeleteAclsRequest, type DeleteAclsResponse } from "./delete_acls.ts";
+import { describeConfigsApi, type DescribeConfigsRequest, type DescribeConfigsResponse } from "./describe_configs.ts";
+import { alterConfigsApi, type AlterConfigsRequest, type AlterConfigsResponse } from "./alter_configs.ts";
+import { alterReplicaLogDirsApi, type AlterReplicaLogDirsRequest, type AlterReplicaLogDirsResponse } from "./alter_replica_log_dirs.ts";
+import { describeLogDirsApi, type DescribeLogDirsRequest, type DescribeLogDirsResponse } from "./describe_log_dirs.ts";
+import { saslAuthenticateApi, type SaslAuthenticateRequest, type SaslAuthenticateResponse } from "./sasl_authenticate.ts";
+import { createPartitionsApi, type CreatePartitionsRequest, type CreatePartitionsResponse } from "./create_partitions.ts";
+import { createDelegationTokenApi, type CreateDelegationTokenRequest, type CreateDelegationTokenResponse } from "./create_delegation_token.ts";
+import { renewDelegationTokenApi, type RenewDelegationTokenRequest, type RenewDelegationTokenResponse } from "./renew_delegation_token.ts";
+import { expireDelegationTokenApi, type ExpireDelegationTokenRequest, type ExpireDelegationTokenResponse } from "./expire_delegation_token.ts";
+import { describeDelegationTokenApi, type DescribeDelegationTokenRequest, type DescribeDelegationTokenResponse } from "./describe_delegation_token.ts";
+import { deleteGroupsApi, type DeleteGroupsRequest, type DeleteGroupsResponse } from "./delete_groups.ts";
+import { electLeadersApi, type ElectLeadersRequest, type ElectLeadersResponse } from "./elect_leaders.ts";
+import { incrementalAlterConfigsApi, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from "./incremental_alter_configs.ts";
+import { alterPartitionReassignmentsApi, type AlterPartitionReassignmentsRequest, type AlterPartitionReassignmentsResponse } from "./alter_partition_reassignments.ts";
+import { listPartitionReassignmentsApi, type ListPartitionReassignmentsRequest, type ListPartitionReassignmentsResponse } from "./list_partition_reassignments.ts";
+import { offsetDeleteApi, type OffsetDeleteRequest, type OffsetDeleteResponse } from "./offset_delete.ts";
+import { describeClientQuotasApi, type DescribeClientQuotasRequest, type DescribeClientQuotasResponse } from "./describe_client_quotas.ts";
+import { alterClientQuotasApi, type AlterClientQuotasRequest, type AlterClientQuotasResponse } from "./alter_client_quotas.ts";
+import { describeUserScramCredentialsApi, type DescribeUserScramCredentialsRequest, type DescribeUserScramCredentialsResponse } from "./describe_user_scram_credentials.ts";
+import { alterUserScramCredentialsApi, type AlterUserScramCredentialsRequest, type AlterUserScramCredentialsResponse } from "./alter_user_scram_credentials.ts";
+import { voteApi, type VoteRequest, type VoteResponse } from "./vote.ts";
+import { beginQuorumEpochApi, type BeginQuorumEpochRequest, type BeginQuorumEpochResponse } from "./begin_quorum_epoch.ts";
+import { endQuorumEpochApi, type EndQuorumEpochRequest, type EndQuorumEpochResponse } from "./end_quorum_epoch.ts";
+import { describeQuorumApi, type DescribeQuorumRequest, type DescribeQuorumResponse } from "./describe_quorum.ts";
+import { alterPartitionApi, type AlterPartitionRequest, type AlterPartitionResponse } from "./alter_partition.ts";
+import { updateFeaturesApi, type UpdateFeaturesRequest, type UpdateFeaturesResponse } from "./update_features.ts";
+import { envelopeApi, type EnvelopeRequest, type EnvelopeResponse } from "./envelope.ts";
+import { fetchSnapshotApi, type FetchSnapshotRequest, type FetchSnapshotResponse } from "./fetch_snapshot.ts";
+import { describeClusterApi, type DescribeClusterRequest, type DescribeClusterResponse } from "./describe_cluster.ts";
+import { describeProducersApi, type DescribeProducersRequest, type DescribeProducersResponse } from "./describe_producers.ts";
+import { brokerRegistrationApi, type BrokerRegistrationRequest, type BrokerRegistrationResponse } from "./broker_registration.ts";
+import { brokerHeartbeatApi, type BrokerHeartbeatRequest, type BrokerHeartbeatResponse } from "./broker_heartbeat.ts";
+import { unregisterBrokerApi, type UnregisterBrokerRequest, type UnregisterBrokerResponse } from "./unregister_broker.ts";
+import { describeTransactionsApi, type DescribeTransactionsRequest, type DescribeTransactionsResponse } from "./describe_transactions.ts";
+import { listTransactionsApi, type ListTransactionsRequest, type ListTransactionsResponse } from "./list_transactions.ts";
+import { allocateProducerIdsApi, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from "./allocate_producer_ids.ts";
+import { consumerGroupHeartbeatApi, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse } from "./consumer_group_heartbeat.ts";
+import { consumerGroupDescribeApi, type ConsumerGroupDescribeRequest, type ConsumerGroupDescribeResponse } from "./consumer_group_describe.ts";
+import { controllerRegistrationApi, type ControllerRegistrationRequest, type ControllerRegistrationResponse } from "./controller_registration.ts";
+import { getTelemetrySubscriptionsApi, type GetTelemetrySubscriptionsRequest, type GetTelemetrySubscriptionsResponse } from "./get_telemetry_subscriptions.ts";
+import { pushTelemetryApi, type PushTelemetryRequest, type PushTelemetryResponse } from "./push_telemetry.ts";
+import { assignReplicasToDirsApi, type AssignReplicasToDirsRequest, type AssignReplicasToDirsResponse } from "./assign_replicas_to_dirs.ts";
+import { listConfigResourcesApi, type ListConfigResourcesRequest, type ListConfigResourcesResponse } from "./list_config_resources.ts";
+import { describeTopicPartitionsApi, type DescribeTopicPartitionsRequest, type DescribeTopicPartitionsResponse } from "./describe_topic_partitions.ts";
+import { shareGroupHeartbeatApi, type ShareGroupHeartbeatRequest, type ShareGroupHeartbeatResponse } from "./share_group_heartbeat.ts";
+import { shareGroupDescribeApi, type ShareGroupDescribeRequest, type ShareGroupDescribeResponse } from "./share_group_describe.ts";
+import { shareFetchApi, type ShareFetchRequest, type ShareFetchResponse } from "./share_fetch.ts";
+import { shareAcknowledgeApi, type ShareAcknowledgeRequest, type ShareAcknowledgeResponse } from "./share_acknowledge.ts";
+import { addRaftVoterApi, type AddRaftVoterRequest, type AddRaftVoterResponse } from "./add_raft_voter.ts";
+import { removeRaftVoterApi, type RemoveRaftVoterRequest, type RemoveRaftVoterResponse } from "./remove_raft_voter.ts";
+import { updateRaftVoterApi, type UpdateRaftVoterRequest, type UpdateRaftVoterResponse } from "./update_raft_voter.ts";
+import { initializeShareGroupStateApi, type InitializeShareGroupStateRequest, type InitializeShareGroupStateResponse } from "./initialize_share_group_state.ts";
+import { readShareGroupStateApi, type ReadShareGroupStateRequest, type ReadShareGroupStateResponse } from "./read_share_group_state.ts";
+import { writeShareGroupStateApi, type WriteShareGroupStateRequest, type WriteShareGroupStateResponse } from "./write_share_group_state.ts";
+import { deleteShareGroupStateApi, type DeleteShareGroupStateRequest, type DeleteShareGroupStateResponse } from "./delete_share_group_state.ts";
+import { readShareGroupStateSummaryApi, type ReadShareGroupStateSummaryRequest, type ReadShareGroupStateSummaryResponse } from "./read_share_group_state_summary.ts";
+import { describeShareGroupOffsetsApi, type DescribeShareGroupOffsetsRequest, type DescribeShareGroupOffsetsResponse } from "./describe_share_group_offsets.ts";
+import { alterShareGroupOffsetsApi, type AlterShareGroupOffsetsRequest, type AlterShareGroupOffsetsResponse } from "./alter_share_group_offsets.ts";
+import { deleteShareGroupOffsetsApi, type DeleteShareGroupOffsetsRequest, type DeleteShareGroupOffsetsResponse } from "./delete_share_group_offsets.ts";
 
+export * from "./produce.ts";
+export * from "./fetch.ts";
+export * from "./list_offsets.ts";
+export * from "./metadata.ts";
+export * from "./offset_commit.ts";
+export * from "./offset_fetch.ts";
+export * from "./find_coordinator.ts";
+export * from "./join_group.ts";
+export * from "./heartbeat.ts";
+export * from "./leave_group.ts";
+export * from "./sync_group.ts";
+export * from "./describe_groups.ts";
+export * from "./list_groups.ts";
+export * from "./sasl_handshake.ts";
 export * from "./api_versions.ts";
+export * from "./create_topics.ts";
+export * from "./delete_topics.ts";
+export * from "./delete_records.ts";
+export * from "./init_producer_id.ts";
+export * from "./offset_for_leader_epoch.ts";
+export * from "./add_partitions_to_txn.ts";
+export * from "./add_offsets_to_txn.ts";
+export * from "./end_txn.ts";
+export * from "./write_txn_markers.ts";
+export * from "./txn_offset_commit.ts";
+export * from "./describe_acls.ts";
+export * from "./create_acls.ts";
+export * from "./delete_acls.ts";
+export * from "./describe_configs.ts";
+export * from "./alter_configs.ts";
+export * from "./alter_replica_log_dirs.ts";
+export * from "./describe_log_dirs.ts";
+export * from "./sasl_authenticate.ts";
+export * from "./create_partitions.ts";
+export * from "./create_delegation_token.ts";
+export * from "./renew_delegation_token.ts";
+export * from "./expire_delegation_token.ts";
+export * from "./describe_delegation_token.ts";
+export * from "./delete_groups.ts";
+export * from "./elect_leaders.ts";
+export * from "./incremental_alter_configs.ts";
+export * from "./alter_partition_reassignments.ts";
+export * from "./list_partition_reassignments.ts";
+export * from "./offset_delete.ts";
+export * from "./describe_client_quotas.ts";
+export * from "./alter_client_quotas.ts";
+export * from "./describe_user_scram_credentials.ts";
+export * from "./alter_user_scram_credentials.ts";
+export * from "./vote.ts";
+export * from "./begin_quorum_epoch.ts";
+export * from "./end_quorum_epoch.ts";
+export * from "./describe_quorum.ts";
+export * from "./alter_partition.ts";
+export * from "./update_features.ts";
+export * from "./envelope.ts";
+export * from "./fetch_snapshot.ts";
+export * from "./describe_cluster.ts";
+export * from "./describe_producers.ts";
+export * from "./broker_registration.ts";
+export * from "./broker_heartbeat.ts";
+export * from "./unregister_broker.ts";
+export * from "./describe_transactions.ts";
+export * from "./list_transactions.ts";
+export * from "./allocate_producer_ids.ts";
+export * from "./consumer_group_heartbeat.ts";
+export * from "./consumer_group_describe.ts";
+export * from "./controller_registration.ts";
+export * from "./get_telemetry_subscriptions.ts";
+export * from "./push_telemetry.ts";
+export * from "./assign_replicas_to_dirs.ts";
+export * from "./list_config_resources.ts";
+export * from "./describe_topic_partitions.ts";
+export * from "./share_group_heartbeat.ts";
+export * from "./share_group_describe.ts";
+export * from "./share_fetch.ts";
+export * from "./share_acknowledge.ts";
+export * from "./add_raft_voter.ts";
+export * from "./remove_raft_voter.ts";
+export * from "./update_raft_voter.ts";
+export * from "./initialize_share_group_state.ts";
+export * from "./read_share_group_state.ts";
+export * from "./write_share_group_state.ts";
+export * from "./delete_share_group_state.ts";
+export * from "./read_share_group_state_summary.ts";
+export * from "./describe_share_group_offsets.ts";
+export * from "./alter_share_group_offsets.ts";
+export * from "./delete_share_group_offsets.ts";
 
 /** Every API codec, by API key order. */
 export const allApis: readonly ApiCodec[] = [
+  produceApi as ApiCodec,
+  fetchApi as ApiCodec,
+  listOffsetsApi as ApiCodec,
+  metadataApi as ApiCodec,
+  offsetCommitApi as ApiCodec,
+  offsetFetchApi as ApiCodec,
+  findCoordinatorApi as ApiCodec,
+  joinGroupApi as ApiCodec,
+  heartbeatApi as ApiCodec,
+  leaveGroupApi as ApiCodec,
+  syncGroupApi as ApiCodec,
+  describeGroupsApi as ApiCodec,
+  listGroupsApi as ApiCodec,
+  saslHandshakeApi as ApiCodec,
   apiVersionsApi as ApiCodec,
+  createTopicsApi as ApiCodec,
+  deleteTopicsApi as ApiCodec,
+  deleteRecordsApi as ApiCodec,
+  initProducerIdApi as ApiCodec,
+  offsetForLeaderEpochApi as ApiCodec,
+  addPartitionsToTxnApi as ApiCodec,
+  addOffsetsToTxnApi as ApiCodec,
+  endTxnApi as ApiCodec,
+  writeTxnMarkersApi as ApiCodec,
+  txnOffsetCommitApi as ApiCodec,
+  describeAclsApi as ApiCodec,
+  createAclsApi as ApiCodec,
+  deleteAclsApi as ApiCodec,
+  describeConfigsApi as ApiCodec,
+  alterConfigsApi as ApiCodec,
+  alterReplicaLogDirsApi as ApiCodec,
+  describeLogDirsApi as ApiCodec,
+  saslAuthenticateApi as ApiCodec,
+  createPartitionsApi as ApiCodec,
+  createDelegationTokenApi as ApiCodec,
+  renewDelegationTokenApi as ApiCodec,
+  expireDelegationTokenApi as ApiCodec,
+  describeDelegationTokenApi as ApiCodec,
+  deleteGroupsApi as ApiCodec,
+  electLeadersApi as ApiCodec,
+  incrementalAlterConfigsApi as ApiCodec,
+  alterPartitionReassignmentsApi as ApiCodec,
+  listPartitionReassignmentsApi as ApiCodec,
+  offsetDeleteApi as ApiCodec,
+  describeClientQuotasApi as ApiCodec,
+  alterClientQuotasApi as ApiCodec,
+  describeUserScramCredentialsApi as ApiCodec,
+  alterUserScramCredentialsApi as ApiCodec,
+  voteApi as ApiCodec,
+  beginQuorumEpochApi as ApiCodec,
+  endQuorumEpochApi as ApiCodec,
+  describeQuorumApi as ApiCodec,
+  alterPartitionApi as ApiCodec,
+  updateFeaturesApi as ApiCodec,
+  envelopeApi as ApiCodec,
+  fetchSnapshotApi as ApiCodec,
+  describeClusterApi as ApiCodec,
+  describeProducersApi as ApiCodec,
+  brokerRegistrationApi as ApiCodec,
+  brokerHeartbeatApi as ApiCodec,
+  unregisterBrokerApi as ApiCodec,
+  describeTransactionsApi as ApiCodec,
+  listTransactionsApi as ApiCodec,
+  allocateProducerIdsApi as ApiCodec,
+  consumerGroupHeartbeatApi as ApiCodec,
+  consumerGroupDescribeApi as ApiCodec,
+  controllerRegistrationApi as ApiCodec,
+  getTelemetrySubscriptionsApi as ApiCodec,
+  pushTelemetryApi as ApiCodec,
+  assignReplicasToDirsApi as ApiCodec,
+  listConfigResourcesApi as ApiCodec,
+  describeTopicPartitionsApi as ApiCodec,
+  shareGroupHeartbeatApi as ApiCodec,
+  shareGroupDescribeApi as ApiCodec,
+  shareFetchApi as ApiCodec,
+  shareAcknowledgeApi as ApiCodec,
+  addRaftVoterApi as ApiCodec,
+  removeRaftVoterApi as ApiCodec,
+  updateRaftVoterApi as ApiCodec,
+  initializeShareGroupStateApi as ApiCodec,
+  readShareGroupStateApi as ApiCodec,
+  writeShareGroupStateApi as ApiCodec,
+  deleteShareGroupStateApi as ApiCodec,
+  readShareGroupStateSummaryApi as ApiCodec,
+  describeShareGroupOffsetsApi as ApiCodec,
+  alterShareGroupOffsetsApi as ApiCodec,
+  deleteShareGroupOffsetsApi as ApiCodec,
 ];
 
 /** Request and response types by API key. */
 export interface ApiMessages {
+  0: { request: ProduceRequest; response: ProduceResponse };
+  1: { request: FetchRequest; response: FetchResponse };
+  2: { request: ListOffsetsRequest; response: ListOffsetsResponse };
+  3: { request: MetadataRequest; response: MetadataResponse };
+  8: { request: OffsetCommitRequest; response: OffsetCommitResponse };
+  9: { request: OffsetFetchRequest; response: OffsetFetchResponse };
+  10: { request: FindCoordinatorRequest; response: FindCoordinatorResponse };
+  11: { request: JoinGroupRequest; response: JoinGroupResponse };
+  12: { request: HeartbeatRequest; response: HeartbeatResponse };
+  13: { request: LeaveGroupRequest; response: LeaveGroupResponse };
+  14: { request: SyncGroupRequest; response: SyncGroupResponse };
+  15: { request: DescribeGroupsRequest; response: DescribeGroupsResponse };
+  16: { request: ListGroupsRequest; response: ListGroupsResponse };
+  17: { request: SaslHandshakeRequest; response: SaslHandshakeResponse };
   18: { request: ApiVersionsRequest; response: ApiVersionsResponse };
+  19: { request: CreateTopicsRequest; response: CreateTopicsResponse };
+  20: { request: DeleteTopicsRequest; response: DeleteTopicsResponse };
+  21: { request: DeleteRecordsRequest; response: DeleteRecordsResponse };
+  22: { request: InitProducerIdRequest; response: InitProducerIdResponse };
+  23: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
+  24: { request: AddPartitionsToTxnRequest; response: AddPartitionsToTxnResponse };
+  25: { request: AddOffsetsToTxnRequest; response: AddOffsetsToTxnResponse };
+  26: { request: EndTxnRequest; response: EndTxnResponse };
+  27: { request: WriteTxnMarkersRequest; response: WriteTxnMarkersResponse };
+  28: { request: TxnOffsetCommitRequest; response: TxnOffsetCommitResponse };
+  29: { request: DescribeAclsRequest; response: DescribeAclsResponse };
+  30: { request: CreateAclsRequest; response: CreateAclsResponse };
+  31: { request: DeleteAclsRequest; response: DeleteAclsResponse };
+  32: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
+  33: { request: AlterConfigsRequest; response: AlterConfigsResponse };
+  34: { request: AlterReplicaLogDirsRequest; response: AlterReplicaLogDirsResponse };
+  35: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
+  36: { request: SaslAuthenticateRequest; response: SaslAuthenticateResponse };
+  37: { request: CreatePartitionsRequest; response: CreatePartitionsResponse };
+  38: { request: CreateDelegationTokenRequest; response: CreateDelegationTokenResponse };
+  39: { request: RenewDelegationTokenRequest; response: RenewDelegationTokenResponse };
+  40: { request: ExpireDelegationTokenRequest; response: ExpireDelegationTokenResponse };
+  41: { request: DescribeDelegationTokenRequest; response: DescribeDelegationTokenResponse };
+  42: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
+  43: { request: ElectLeadersRequest; response: ElectLeadersResponse };
+  44: { request: IncrementalAlterConfigsRequest; response: IncrementalAlterConfigsResponse };
+  45: { request: AlterPartitionReassignmentsRequest; response: AlterPartitionReassignmentsResponse };
+  46: { request: ListPartitionReassignmentsRequest; response: ListPartitionReassignmentsResponse };
+  47: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
+  48: { request: DescribeClientQuotasRequest; response: DescribeClientQuotasResponse };
+  49: { request: AlterClientQuotasRequest; response: AlterClientQuotasResponse };
+  50: { request: DescribeUserScramCredentialsRequest; response: DescribeUserScramCredentialsResponse };
+  51: { request: AlterUserScramCredentialsRequest; response: AlterUserScramCredentialsResponse };
+  52: { request: VoteRequest; response: VoteResponse };
+  53: { request: BeginQuorumEpochRequest; response: BeginQuorumEpochResponse };
+  54: { request: EndQuorumEpochRequest; response: EndQuorumEpochResponse };
+  55: { request: DescribeQuorumRequest; response: DescribeQuorumResponse };
+  56: { request: AlterPartitionRequest; response: AlterPartitionResponse };
+  57: { request: UpdateFeaturesRequest; response: UpdateFeaturesResponse };
+  58: { request: EnvelopeRequest; response: EnvelopeResponse };
+  59: { request: FetchSnapshotRequest; response: FetchSnapshotResponse };
+  60: { request: DescribeClusterRequest; response: DescribeClusterResponse };
+  61: { request: DescribeProducersRequest; response: DescribeProducersResponse };
+  62: { request: BrokerRegistrationRequest; response: BrokerRegistrationResponse };
+  63: { request: BrokerHeartbeatRequest; response: BrokerHeartbeatResponse };
+  64: { request: UnregisterBrokerRequest; response: UnregisterBrokerResponse };
+  65: { request: DescribeTransactionsRequest; response: DescribeTransactionsResponse };
+  66: { request: ListTransactionsRequest; response: ListTransactionsResponse };
+  67: { request: AllocateProducerIdsRequest; response: AllocateProducerIdsResponse };
+  68: { request: ConsumerGroupHeartbeatRequest; response: ConsumerGroupHeartbeatResponse };
+  69: { request: ConsumerGroupDescribeRequest; response: ConsumerGroupDescribeResponse };
+  70: { request: ControllerRegistrationRequest; response: ControllerRegistrationResponse };
+  71: { request: GetTelemetrySubscriptionsRequest; response: GetTelemetrySubscriptionsResponse };
+  72: { request: PushTelemetryRequest; response: PushTelemetryResponse };
+  73: { request: AssignReplicasToDirsRequest; response: AssignReplicasToDirsResponse };
+  74: { request: ListConfigResourcesRequest; response: ListConfigResourcesResponse };
+  75: { request: DescribeTopicPartitionsRequest; response: DescribeTopicPartitionsResponse };
+  76: { request: ShareGroupHeartbeatRequest; response: ShareGroupHeartbeatResponse };
+  77: { request: ShareGroupDescribeRequest; response: ShareGroupDescribeResponse };
+  78: { request: ShareFetchRequest; response: ShareFetchResponse };
+  79: { request: ShareAcknowledgeRequest; response: ShareAcknowledgeResponse };
+  80: { request: AddRaftVoterRequest; response: AddRaftVoterResponse };
+  81: { request: RemoveRaftVoterRequest; response: RemoveRaftVoterResponse };
+  82: { request: UpdateRaftVoterRequest; response: UpdateRaftVoterResponse };
+  83: { request: InitializeShareGroupStateRequest; response: InitializeShareGroupStateResponse };
+  84: { request: ReadShareGroupStateRequest; response: ReadShareGroupStateResponse };
+  85: { request: WriteShareGroupStateRequest; response: WriteShareGroupStateResponse };
+  86: { request: DeleteShareGroupStateRequest; response: DeleteShareGroupStateResponse };
+  87: { request: ReadShareGroupStateSummaryRequest; response: ReadShareGroupStateSummaryResponse };
+  90: { request: DescribeShareGroupOffsetsRequest; response: DescribeShareGroupOffsetsResponse };
+  91: { request: AlterShareGroupOffsetsRequest; response: AlterShareGroupOffsetsResponse };
+  92: { request: DeleteShareGroupOffsetsRequest; response: DeleteShareGroupOffsetsResponse };
 }
 
 /** API keys by name. */
 export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  SaslHandshake: 17,
   ApiVersions: 18,
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  DeleteRecords: 21,
+  InitProducerId: 22,
+  OffsetForLeaderEpoch: 23,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  WriteTxnMarkers: 27,
+  TxnOffsetCommit: 28,
+  DescribeAcls: 29,
+  CreateAcls: 30,
+  DeleteAcls: 31,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
+  AlterReplicaLogDirs: 34,
+  DescribeLogDirs: 35,
+  SaslAuthenticate: 36,
+  CreatePartitions: 37,
+  CreateDelegationToken: 38,
+  RenewDelegationToken: 39,
+  ExpireDelegationToken: 40,
+  DescribeDelegationToken: 41,
+  DeleteGroups: 42,
+  ElectLeaders: 43,
+  IncrementalAlterConfigs: 44,
+  AlterPartitionReassignments: 45,
+  ListPartitionReassignments: 46,
+  OffsetDelete: 47,
+  DescribeClientQuotas: 48,
+  AlterClientQuotas: 49,
+  DescribeUserScramCredentials: 50,
+  AlterUserScramCredentials: 51,
+  Vote: 52,
+  BeginQuorumEpoch: 53,
+  EndQuorumEpoch: 54,
+  DescribeQuorum: 55,
+  AlterPartition: 56,
+  UpdateFeatures: 57,
+  Envelope: 58,
+  FetchSnapshot: 59,
+  DescribeCluster: 60,
+  DescribeProducers: 61,
+  BrokerRegistration: 62,
+  BrokerHeartbeat: 63,
+  UnregisterBroker: 64,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
+  AllocateProducerIds: 67,
+  ConsumerGroupHeartbeat: 68,
+  ConsumerGroupDescribe: 69,
+  ControllerRegistration: 70,
+  GetTelemetrySubscriptions: 71,
+  PushTelemetry: 72,
+  AssignReplicasToDirs: 73,
+  ListConfigResources: 74,
+  DescribeTopicPartitions: 75,
+  ShareGroupHeartbeat: 76,
+  ShareGroupDescribe: 77,
+  ShareFetch: 78,
+  ShareAcknowledge: 79,
+  AddRaftVoter: 80,
+  RemoveRaftVoter: 81,
+  UpdateRaftVoter: 82,
+  InitializeShareGroupState: 83,
+  ReadShareGroupState: 84,
+  WriteShareGroupState: 85,
+  DeleteShareGroupState: 86,
+  ReadShareGroupStateSummary: 87,
+  DescribeShareGroupOffsets: 90,
+  AlterShareGroupOffsets: 91,
+  DeleteShareGroupOffsets: 92,
 } as const;

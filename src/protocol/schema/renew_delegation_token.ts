@@ -1,0 +1,25 @@
+/** RenewDelegationToken (39): extends a delegation token's expiry time (KIP-48). */
+import { api, field } from "./dsl.ts";
+
+export const schema = api({
+  key: 39,
+  name: "RenewDelegationToken",
+  listeners: ["broker", "controller"],
+  request: {
+    versions: "0-2",
+    flexible: "2+",
+    fields: [
+      field("hmac", "bytes", "0+"),
+      field("renewPeriodMs", "int64", "0+"),
+    ],
+  },
+  response: {
+    versions: "0-2",
+    flexible: "2+",
+    fields: [
+      field("errorCode", "int16", "0+"),
+      field("expiryTimestampMs", "int64", "0+"),
+      field("throttleTimeMs", "int32", "0+"),
+    ],
+  },
+});
