@@ -53,6 +53,16 @@ export class CaptureBroker {
     this.listener?.close();
   }
 
+  /** Appends a batch (its baseOffset is assigned here) for clients to fetch. */
+  preload(topic: string, batch: Uint8Array): void {
+    const log = this.log(topic);
+    const copy = batch.slice();
+    const h = new BatchHeader(copy);
+    h.baseOffset = log.nextOffset;
+    log.nextOffset += h.lastOffsetDelta + 1;
+    log.batches.push(copy);
+  }
+
   private log(topic: string): PartitionLog {
     let l = this.logs.get(topic);
     if (!l) {
