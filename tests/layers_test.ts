@@ -3,7 +3,7 @@
  * - imports only go down the layers
  *   base <- protocol <- storage <- {raft, metadata, replication, coordinator} <- server <- workers <- main;
  * - protocol/, raft/ and metadata/ never call Deno.* (tools under protocol/codegen/ excepted);
- * - only the storage file layer opens files, only server/listener.ts opens sockets,
+ * - only the storage file layer opens files, only server/ opens sockets,
  *   only workers/ creates workers.
  */
 const src = new URL("../src/", import.meta.url);

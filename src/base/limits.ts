@@ -13,4 +13,42 @@ export const stringBytesMax = 1024 * 1024;
 /** Upper bound on the bytes one compressed batch may inflate to. */
 export const decompressedBytesMax = 64 * 1024 * 1024;
 
+// --- server ---------------------------------------------------------------
+/** Fetch sessions (KIP-227) cached per broker (Kafka's max.incremental.fetch.session.cache.slots). */
+export const fetchSessionSlotsMax = 1000;
+/** A fetch session unused this long is evicted. */
+export const fetchSessionIdleMs = 120_000;
+/** Longest long-poll wait a Fetch may ask for. */
+export const fetchMaxWaitMsMax = 30_000;
+
 // --- storage --------------------------------------------------------------
+/** Inactive segments whose files (and loaded indexes) stay open at once, per log manager. */
+export const openSegmentsMax = 1024;
+/** Bytes of recently appended batches kept in memory for tailing readers, per log manager. */
+export const recentCacheBytesMax = 128 * 1024 * 1024;
+/** A single batch larger than this is not cached (it would evict everything else). */
+export const recentCacheBatchBytesMax = 8 * 1024 * 1024;
+/** Entries one offset index may hold (Kafka's segment.index.bytes / 8 at its 10 MiB default). */
+export const indexEntriesMax = 1_310_720;
+/** Largest batch recovery and reads accept from disk; a bigger length field means corruption. */
+export const storedBatchBytesMax = frameBytesMax;
+/** Largest read one fetch may ask of a partition log. */
+export const readBytesMax = 64 * 1024 * 1024;
+/** Bytes read per step when recovery or the cleaner scans a segment. */
+export const scanChunkBytes = 1024 * 1024;
+/** Keys the cleaner's offset map may hold in one compaction pass. */
+export const cleanerMapEntriesMax = 1_000_000;
+/** Key bytes the cleaner's offset map may hold in one compaction pass. */
+export const cleanerMapKeyBytesMax = 64 * 1024 * 1024;
+
+// --- raft -----------------------------------------------------------------
+/** Bytes of metadata log one Fetch response carries (at least one whole batch goes regardless). */
+export const raftFetchBytesMax = 8 * 1024 * 1024;
+/** Bytes of a snapshot one FetchSnapshot response carries. */
+export const raftSnapshotChunkBytes = 1024 * 1024;
+/** Largest snapshot a follower assembles in memory while fetching it from the leader. */
+export const raftSnapshotBytesMax = 512 * 1024 * 1024;
+/** Bytes of record values the leader packs into one batch. */
+export const raftBatchBytesMax = 1024 * 1024;
+/** Bytes of appended records waiting for the leader to write them; more is refused. */
+export const raftPendingAppendBytesMax = 64 * 1024 * 1024;

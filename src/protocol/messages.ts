@@ -40,33 +40,37 @@ export type DecodedRequest =
   /** ApiVersions at a version we do not serve: answer with the v0 fallback body. */
   | { kind: "apiVersionsFallback"; header: RequestHeader };
 
+/** The versions a server serves per api key; undefined for an API it does not serve. */
+export type ServedVersions = (apiKey: number) => { min: number; max: number } | undefined;
+
 /**
  * Decodes one request frame (without its size prefix). Throws DecodeError for
  * unknown APIs, unsupported versions (other than ApiVersions), malformed bytes,
- * and trailing bytes. `maxVersion` lets the caller narrow versions it serves.
+ * and trailing bytes. `served` narrows the APIs and versions accepted.
  */
-export function decodeRequest(
-  frame: Uint8Array,
-  maxVersion?: (apiKey: number) => number,
-): DecodedRequest {
+export function decodeRequest(frame: Uint8Array, served?: ServedVersions): DecodedRequest {
   const r = new Reader(frame);
   const prefix = readHeaderPrefix(r);
   const header: RequestHeader = { ...prefix, clientId: null };
   const codec = apiCodec(prefix.apiKey);
-  if (!codec) throw new DecodeError("unknown_api", `api key ${prefix.apiKey}`);
+  const range = codec &&
+    (served
+      ? served(prefix.apiKey)
+      : { min: codec.request.minVersion, max: codec.request.maxVersion });
+  if (!codec || !range) throw new DecodeError("unknown_api", `api key ${prefix.apiKey}`);
   const req = codec.request;
-  const max = Math.min(req.maxVersion, maxVersion ? maxVersion(prefix.apiKey) : req.maxVersion);
-  const supported = prefix.apiVersion >= req.minVersion && prefix.apiVersion <= max;
+  const min = Math.max(req.minVersion, range.min);
+  const max = Math.min(req.maxVersion, range.max);
   readHeaderRest(
     r,
     requestHeaderVersion(prefix.apiKey, prefix.apiVersion, req.flexibleMin),
     header,
   );
-  if (!supported) {
+  if (prefix.apiVersion < min || prefix.apiVersion > max) {
     if (prefix.apiKey === API_VERSIONS_KEY) return { kind: "apiVersionsFallback", header };
     throw new DecodeError(
       "unsupported_version",
-      `${codec.name} v${prefix.apiVersion} (supported ${req.minVersion}-${max})`,
+      `${codec.name} v${prefix.apiVersion} (supported ${min}-${max})`,
     );
   }
   const body = req.read[prefix.apiVersion]!(r);

@@ -1,0 +1,45 @@
+/**
+ * The runnel command line.
+ *   runnel serve [server.properties] [--override key=value ...]
+ * Kafka's property names; with no arguments a single node on 127.0.0.1:9092
+ * with its data in ./runnel-data. SIGINT/SIGTERM shut down gracefully.
+ */
+import { Broker } from "./server/broker.ts";
+import { ConfigError, configFromArgs } from "./server/config.ts";
+
+const usage = `usage:
+  runnel serve [server.properties] [--override key=value ...]
+`;
+
+async function serve(args: string[]): Promise<void> {
+  let config;
+  try {
+    config = await configFromArgs(args, (path) => Deno.readTextFile(path));
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof Deno.errors.NotFound) {
+      console.error(`runnel: ${e.message}`);
+      Deno.exit(2);
+    }
+    throw e;
+  }
+  const broker = await Broker.start(config);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await broker.shutdown();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+}
+
+if (import.meta.main) {
+  const args = Deno.args[0] === "--" ? Deno.args.slice(1) : [...Deno.args];
+  const cmd = args.shift();
+  if (cmd === "serve") await serve(args);
+  else {
+    console.error(usage);
+    Deno.exit(cmd === undefined || cmd === "help" || cmd === "--help" ? 0 : 2);
+  }
+}

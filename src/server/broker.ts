@@ -1,0 +1,118 @@
+/**
+ * The broker: wires config, the metadata log and image, the controller, the
+ * partition logs and the Kafka listeners together, and shuts them down in the
+ * reverse order. Handlers reach everything through it.
+ *
+ * Start-up: open the storage layer, replay the metadata log into the image
+ * (creating partition logs as topics appear), register this node, then listen.
+ * Shutdown: stop accepting, finish in-flight requests, flush, close.
+ */
+import { Controller } from "../metadata/controller.ts";
+import { MetadataImage } from "../metadata/image.ts";
+import { LocalMetadataLog, METADATA_TOPIC } from "../metadata/local_log.ts";
+import type { MetadataRecord } from "../metadata/records.ts";
+import { randomUuid } from "../protocol/uuid.ts";
+import type { BrokerConfig, Endpoint } from "./config.ts";
+import { FetchSessionCache } from "./fetch_session.ts";
+import { HandlerRegistry } from "./handler.ts";
+import { allHandlers } from "./handlers/mod.ts";
+import { KafkaListener } from "./listener.ts";
+import { consoleLog, type Logger } from "./log.ts";
+import { PartitionManager } from "./partitions.ts";
+
+export interface BrokerOptions {
+  logger?: Logger;
+}
+
+export class Broker {
+  image: MetadataImage = MetadataImage.empty;
+  readonly registry = new HandlerRegistry(allHandlers);
+  readonly controller: Controller;
+  readonly partitions: PartitionManager;
+  readonly fetchSessions = new FetchSessionCache();
+  private metadataLog: LocalMetadataLog | null = null;
+  private listener: KafkaListener | null = null;
+  /** The endpoints actually bound (port 0 resolved). */
+  boundListeners: Endpoint[] = [];
+  private readonly log: Logger;
+
+  private constructor(readonly config: BrokerConfig, opts: BrokerOptions) {
+    this.log = opts.logger ?? consoleLog("broker");
+    this.partitions = new PartitionManager(config, this.log, () => this.image);
+    this.controller = new Controller(
+      { append: (records) => this.metadataLog!.append(records) },
+      () => this.image,
+      {
+        nodeId: config.nodeId,
+        defaultPartitions: config.numPartitions,
+        defaultReplicationFactor: config.defaultReplicationFactor,
+        liveBrokers: () => [...this.image.brokers.keys()],
+      },
+    );
+  }
+
+  get clusterId(): string {
+    return this.image.clusterId ?? "";
+  }
+
+  static async start(config: BrokerConfig, opts: BrokerOptions = {}): Promise<Broker> {
+    const b = new Broker(config, opts);
+    await b.startUp();
+    return b;
+  }
+
+  private async startUp(): Promise<void> {
+    const started = performance.now();
+    await this.partitions.open();
+    const metaLog = await this.partitions.openInternalLog(METADATA_TOPIC, 0);
+    this.metadataLog = new LocalMetadataLog(
+      metaLog,
+      (records, offset) => this.applyCommitted(records, offset),
+    );
+    this.metadataLog.replay();
+    await this.partitions.sync();
+
+    this.listener = new KafkaListener(this, this.registry, this.log);
+    this.boundListeners = this.listener.start(this.config.listeners);
+    const adv = this.advertisedEndpoint();
+    await this.controller.bootstrap(this.config.clusterId ?? this.image.clusterId ?? randomUuid(), {
+      host: adv.host,
+      port: adv.port,
+      rack: this.config.props.get("broker.rack") ?? null,
+    });
+    await this.partitions.sync();
+    this.log.info(
+      `Runnel started in ${
+        Math.round(performance.now() - started)
+      } ms: node.id=${this.config.nodeId} cluster.id=${this.clusterId} ` +
+        `listeners=${
+          this.boundListeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(",")
+        } ` +
+        `advertised=${adv.host}:${adv.port} log.dirs=${
+          this.config.logDirs.join(",")
+        } config=${this.config.source} ` +
+        `topics=${this.image.topicsByName.size}`,
+    );
+  }
+
+  /** The advertised address of the first listener (a configured port 0 resolves to the bound one). */
+  advertisedEndpoint(): Endpoint {
+    const adv = this.config.advertisedListeners[0];
+    const bound = this.boundListeners.find((l) => l.name === adv.name) ?? this.boundListeners[0];
+    return { ...adv, port: adv.port === 0 && bound ? bound.port : adv.port };
+  }
+
+  /** The one path by which metadata changes: committed records, in order. */
+  private applyCommitted(records: readonly MetadataRecord[], lastOffset: number): void {
+    this.image = this.image.apply(records, lastOffset);
+    this.partitions.onMetadata(records);
+  }
+
+  async shutdown(): Promise<void> {
+    this.log.info("shutting down: closing listeners, finishing in-flight requests");
+    await this.listener?.stop();
+    await this.partitions.close();
+    await this.metadataLog?.close();
+    this.log.info("shut down cleanly");
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The handler contract: one file per API under handlers/, each registering a
+ * Handler with the versions it serves. ApiVersions advertises exactly the
+ * registered handlers and their ranges.
+ */
+import type { RequestHeader } from "../protocol/header.ts";
+import type { ApiKeyNumber, RequestOf, ResponseOf } from "../protocol/messages.ts";
+import type { Broker } from "./broker.ts";
+
+export interface RequestContext {
+  readonly broker: Broker;
+  readonly header: RequestHeader;
+  /** Remote address, for logs and group member hosts. */
+  readonly clientHost: string;
+  readonly connectionId: number;
+}
+
+export interface Handler {
+  readonly apiKey: number;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /** Resolves with the response body, or null when none is sent (acks=0 produce). */
+  handle(ctx: RequestContext, request: unknown): Promise<unknown> | unknown;
+}
+
+export function handler<K extends ApiKeyNumber>(
+  apiKey: K,
+  versions: { min: number; max: number },
+  handle: (
+    ctx: RequestContext,
+    request: RequestOf<K>,
+  ) => Promise<ResponseOf<K> | null> | ResponseOf<K> | null,
+): Handler {
+  return {
+    apiKey,
+    minVersion: versions.min,
+    maxVersion: versions.max,
+    handle: handle as (ctx: RequestContext, request: unknown) => unknown,
+  };
+}
+
+export class HandlerRegistry {
+  private readonly byKey = new Map<number, Handler>();
+
+  constructor(handlers: readonly Handler[]) {
+    for (const h of handlers) {
+      if (this.byKey.has(h.apiKey)) throw new Error(`two handlers for api key ${h.apiKey}`);
+      this.byKey.set(h.apiKey, h);
+    }
+  }
+
+  get(apiKey: number): Handler | undefined {
+    return this.byKey.get(apiKey);
+  }
+
+  /** The versions served for an api key (undefined when none): narrows the decoder. */
+  readonly served = (apiKey: number): { min: number; max: number } | undefined => {
+    const h = this.byKey.get(apiKey);
+    return h && { min: h.minVersion, max: h.maxVersion };
+  };
+
+  /** What ApiVersions advertises, in key order. */
+  advertised(): { apiKey: number; minVersion: number; maxVersion: number }[] {
+    return [...this.byKey.values()].sort((a, b) => a.apiKey - b.apiKey).map((h) => ({
+      apiKey: h.apiKey,
+      minVersion: h.minVersion,
+      maxVersion: h.maxVersion,
+    }));
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The partitions this broker hosts, kept in line with the metadata image: a
+ * log per partition (storage LogManager), each topic's effective LogConfig,
+ * logs of deleted topics removed. Also the produce/fetch meeting point:
+ * appends advance the high watermark and wake long-polling fetches.
+ *
+ * Single node: the high watermark is the log end right after the append
+ * (every ISR member, i.e. this node, has it), as in Kafka. A topic with
+ * flush.messages=1 acknowledges only once the batch is fsynced (group commit).
+ */
+import type { MetadataImage } from "../metadata/image.ts";
+import { METADATA_TOPIC } from "../metadata/local_log.ts";
+import type { MetadataRecord } from "../metadata/records.ts";
+import type { AppendInfo, PartitionLog } from "../storage/log.ts";
+import { LogManager } from "../storage/log_manager.ts";
+import { LogOfflineError } from "../storage/errors.ts";
+import type { BrokerConfig } from "./config.ts";
+import { topicLogConfig } from "./configs.ts";
+import type { Logger } from "./log.ts";
+
+function key(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+export class PartitionManager {
+  private logs!: LogManager;
+  private readonly watchers = new Map<string, Set<() => void>>();
+  private syncing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly config: BrokerConfig,
+    private readonly log: Logger,
+    private readonly image: () => MetadataImage,
+  ) {}
+
+  async open(): Promise<void> {
+    this.logs = await LogManager.open({ logDirs: [...this.config.logDirs], logger: this.log });
+    this.logs.start();
+  }
+
+  /** A log outside the topic image (the metadata log), created on first use. */
+  openInternalLog(topic: string, partition: number): Promise<PartitionLog> {
+    return this.logs.getOrCreate(topic, partition);
+  }
+
+  /** Committed metadata changed: reconcile logs and configs (in order, in the background). */
+  onMetadata(records: readonly MetadataRecord[]): void {
+    if (records.some((r) => r.type !== "broker" && r.type !== "cluster")) void this.sync();
+  }
+
+  /** Brings logs and configs in line with the image; resolves when done. */
+  sync(): Promise<void> {
+    const run = async () => {
+      const img = this.image();
+      for (const t of img.topicsByName.values()) {
+        this.logs.setTopicConfig(t.name, topicLogConfig(img, this.config, t.name));
+        for (const p of t.partitions) {
+          if (p.replicas.includes(this.config.nodeId) && !this.logs.get(t.name, p.partition)) {
+            await this.quietly(() => this.logs.getOrCreate(t.name, p.partition));
+          }
+        }
+      }
+      for (const l of this.logs.logs()) {
+        if (l.topic === METADATA_TOPIC) continue;
+        const t = img.topic(l.topic);
+        if (!t || l.partition >= t.partitions.length) {
+          this.log.info(`deleting log ${l.topic}-${l.partition}: its topic is gone`);
+          await this.quietly(() => this.logs.delete(l.topic, l.partition));
+        }
+      }
+    };
+    this.syncing = this.syncing.then(run, run);
+    return this.syncing;
+  }
+
+  private async quietly(fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      if (!(e instanceof LogOfflineError)) throw e;
+      this.log.warn(e.message);
+    }
+  }
+
+  /**
+   * The log of a partition the image says exists, creating it if the
+   * reconciliation has not got there yet; undefined when the image has no
+   * such partition.
+   */
+  async partition(topic: string, partition: number): Promise<PartitionLog | undefined> {
+    const t = this.image().topic(topic);
+    if (!t || partition < 0 || partition >= t.partitions.length) return undefined;
+    const existing = this.logs.get(topic, partition);
+    if (existing) return existing;
+    this.logs.setTopicConfig(topic, topicLogConfig(this.image(), this.config, topic));
+    return await this.logs.getOrCreate(topic, partition);
+  }
+
+  /** The log if it is open already (no creation): for reads of existing partitions. */
+  existing(topic: string, partition: number): PartitionLog | undefined {
+    const t = this.image().topic(topic);
+    if (!t || partition < 0 || partition >= t.partitions.length) return undefined;
+    return this.logs.get(topic, partition);
+  }
+
+  isOffline(topic: string, partition: number): boolean {
+    return this.logs.get(topic, partition)?.isOffline ?? false;
+  }
+
+  /** Appends batches (offsets assigned in place), advances the high watermark, wakes fetchers. */
+  append(log: PartitionLog, records: Uint8Array, leaderEpoch: number): AppendInfo {
+    const info = log.append(records, { leaderEpoch });
+    log.setHighWatermark(log.logEndOffset);
+    this.notify(log.topic, log.partition);
+    return info;
+  }
+
+  /** Calls `wake` once data may have arrived at any of the partitions; returns the cancel. */
+  watch(partitions: readonly { topic: string; partition: number }[], wake: () => void): () => void {
+    const keys = partitions.map((p) => key(p.topic, p.partition));
+    let fired = false;
+    const once = () => {
+      if (fired) return;
+      fired = true;
+      cancel();
+      wake();
+    };
+    const cancel = () => {
+      for (const k of keys) {
+        const set = this.watchers.get(k);
+        set?.delete(once);
+        if (set?.size === 0) this.watchers.delete(k);
+      }
+    };
+    for (const k of keys) {
+      let set = this.watchers.get(k);
+      if (!set) this.watchers.set(k, set = new Set());
+      set.add(once);
+    }
+    return cancel;
+  }
+
+  notify(topic: string, partition: number): void {
+    const set = this.watchers.get(key(topic, partition));
+    if (set) { for (const w of [...set]) w(); }
+  }
+
+  /** Log directories and the partitions on each (DescribeLogDirs). */
+  logDirs(): { path: string; online: boolean; logs: PartitionLog[] }[] {
+    const byDir = new Map<string, PartitionLog[]>();
+    for (const l of this.logs.logs()) {
+      const dir = this.logs.dirOf(l.topic, l.partition);
+      if (dir === undefined) continue;
+      (byDir.get(dir) ?? byDir.set(dir, []).get(dir)!).push(l);
+    }
+    const offline = new Set(this.logs.offlineDirs());
+    return [...this.logs.onlineDirs(), ...offline].map((path) => ({
+      path,
+      online: !offline.has(path),
+      logs: (byDir.get(path) ?? []).filter((l) => l.topic !== METADATA_TOPIC),
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.syncing.catch(() => {});
+    await this.logs.close();
+  }
+}

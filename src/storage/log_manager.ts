@@ -1,0 +1,409 @@
+/**
+ * LogManager: every partition log of a broker across its log directories
+ * (Kafka's log.dirs). It places new partitions on the online directory with
+ * the fewest, recovers existing ones at open, runs the periodic work (flush.ms,
+ * retention, cleaning, delayed file deletion, checkpoints) and writes the
+ * per-directory checkpoint files and the clean-shutdown marker.
+ *
+ * A directory whose file operations fail (EIO, ...) goes offline as a whole:
+ * its partitions throw LogOfflineError (KAFKA_STORAGE_ERROR) from then on, one
+ * error line names the directory and its partitions, and the other
+ * directories keep serving.
+ */
+import { AssertionError } from "../base/assert.ts";
+import { RecentCache } from "./cache.ts";
+import {
+  CLEAN_SHUTDOWN_FILE,
+  decodeOffsetCheckpoint,
+  encodeOffsetCheckpoint,
+  LOG_START_OFFSET_CHECKPOINT,
+  parsePartitionKey,
+  partitionKey,
+  readCheckpointFile,
+  RECOVERY_POINT_CHECKPOINT,
+  writeCheckpointFile,
+} from "./checkpoint.ts";
+import { defaultLogConfig, type LogConfig } from "./config.ts";
+import { type Clock, consoleLogger, type Logger, systemClock } from "./env.ts";
+import { LogOfflineError } from "./errors.ts";
+import { FsError, type FsLayer, joinPath } from "./fs.ts";
+import { DenoFs } from "./fs_deno.ts";
+import { PartitionLog } from "./log.ts";
+import { SegmentPool } from "./segment_pool.ts";
+
+export interface LogManagerOptions {
+  /** log.dirs */
+  logDirs: string[];
+  fs?: FsLayer;
+  clock?: Clock;
+  logger?: Logger;
+  /** Broker-wide defaults (Kafka's log.* settings), overridden per topic. */
+  defaultConfig?: LogConfig;
+  /** recentCacheBytesMax from the limits module unless set. */
+  cacheBytesMax?: number;
+  /** openSegmentsMax from the limits module unless set. */
+  openSegmentsMax?: number;
+  /** log.flush.offset.checkpoint.interval.ms (Kafka default 60 s). */
+  checkpointIntervalMs?: number;
+  /** log.retention.check.interval.ms (Kafka default 5 min). */
+  retentionCheckIntervalMs?: number;
+  /** log.cleaner.backoff.ms (Kafka default 15 s). */
+  cleanerBackoffMs?: number;
+}
+
+interface LogDir {
+  path: string;
+  online: boolean;
+  logs: Map<string, PartitionLog>;
+  /** Serialises checkpoint writes of this directory. */
+  checkpointing: Promise<void>;
+}
+
+export class LogManager {
+  readonly fs: FsLayer;
+  readonly cache: RecentCache;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #pool: SegmentPool;
+  readonly #dirs: LogDir[];
+  readonly #topicConfigs = new Map<string, LogConfig>();
+  #defaultConfig: LogConfig;
+  readonly #checkpointIntervalMs: number;
+  readonly #retentionCheckIntervalMs: number;
+  readonly #cleanerBackoffMs: number;
+  #lastCheckpointMs: number;
+  #lastRetentionMs: number;
+  #lastCleanerMs: number;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #tick: Promise<void> | null = null;
+  #closed = false;
+
+  private constructor(opts: LogManagerOptions) {
+    this.fs = opts.fs ?? new DenoFs();
+    this.#clock = opts.clock ?? systemClock;
+    this.#logger = opts.logger ?? consoleLogger;
+    this.cache = new RecentCache(opts.cacheBytesMax);
+    this.#pool = new SegmentPool(opts.openSegmentsMax);
+    this.#defaultConfig = opts.defaultConfig ?? defaultLogConfig;
+    this.#checkpointIntervalMs = opts.checkpointIntervalMs ?? 60_000;
+    this.#retentionCheckIntervalMs = opts.retentionCheckIntervalMs ?? 300_000;
+    this.#cleanerBackoffMs = opts.cleanerBackoffMs ?? 15_000;
+    const now = this.#clock.nowMs();
+    this.#lastCheckpointMs = now;
+    this.#lastRetentionMs = now;
+    this.#lastCleanerMs = now;
+    this.#dirs = opts.logDirs.map((path) => ({
+      path,
+      online: true,
+      logs: new Map(),
+      checkpointing: Promise.resolve(),
+    }));
+  }
+
+  /** Opens every log directory and recovers the partitions found in them. */
+  static async open(opts: LogManagerOptions): Promise<LogManager> {
+    if (opts.logDirs.length === 0) throw new RangeError("log.dirs is empty");
+    const m = new LogManager(opts);
+    for (const d of m.#dirs) {
+      try {
+        await m.#loadDir(d);
+      } catch (e) {
+        if (!(e instanceof FsError || e instanceof LogOfflineError)) throw e;
+        m.#dirFailed(d, e);
+      }
+    }
+    return m;
+  }
+
+  async #loadDir(d: LogDir): Promise<void> {
+    const fs = this.fs;
+    fs.mkdirp(d.path);
+    const clean = fs.exists(joinPath(d.path, CLEAN_SHUTDOWN_FILE));
+    if (clean) {
+      // From here on a crash must not look like a clean shutdown.
+      fs.removeSync(joinPath(d.path, CLEAN_SHUTDOWN_FILE));
+      await fs.syncDir(d.path);
+    }
+    const rp = this.#readOffsets(d, RECOVERY_POINT_CHECKPOINT);
+    const ls = this.#readOffsets(d, LOG_START_OFFSET_CHECKPOINT);
+    for (const e of fs.listDir(d.path)) {
+      if (!e.isDirectory) continue;
+      if (e.name.endsWith("-delete")) {
+        await fs.remove(joinPath(d.path, e.name), { recursive: true });
+        continue;
+      }
+      const tp = parsePartitionKey(e.name);
+      if (tp === null) continue;
+      if (this.#find(tp.topic, tp.partition) !== undefined) {
+        this.#logger.error(`${e.name} exists in two log dirs; ignoring the copy in ${d.path}`);
+        continue;
+      }
+      const log = await this.#openLog(d, tp.topic, tp.partition, {
+        recoveryPoint: rp.get(e.name) ?? 0,
+        logStartOffset: ls.get(e.name) ?? 0,
+        cleanShutdown: clean,
+      });
+      d.logs.set(e.name, log);
+    }
+    this.#logger.info(`log dir ${d.path}: ${d.logs.size} partitions loaded${clean ? " (clean shutdown)" : ""}`);
+  }
+
+  #readOffsets(d: LogDir, name: string): Map<string, number> {
+    const bytes = readCheckpointFile(this.fs, d.path, name);
+    if (bytes === null) return new Map();
+    const parsed = decodeOffsetCheckpoint(bytes);
+    if (parsed === null) {
+      // Written atomically, so this is not a crash artifact; recovering from 0 is safe.
+      this.#logger.warn(`${d.path}/${name} is unreadable; recovering its partitions from the start`);
+      return new Map();
+    }
+    return parsed;
+  }
+
+  #openLog(
+    d: LogDir,
+    topic: string,
+    partition: number,
+    state: { recoveryPoint: number; logStartOffset: number; cleanShutdown: boolean },
+  ): Promise<PartitionLog> {
+    return PartitionLog.open({
+      fs: this.fs,
+      dir: joinPath(d.path, partitionKey(topic, partition)),
+      topic,
+      partition,
+      config: this.configFor(topic),
+      clock: this.#clock,
+      logger: this.#logger,
+      cache: this.cache,
+      pool: this.#pool,
+      ...state,
+      onIoError: (e) => this.#dirFailed(d, e),
+      onTruncated: () => this.#checkpointDir(d),
+    });
+  }
+
+  #dirFailed(d: LogDir, e: unknown): void {
+    if (!d.online) return;
+    d.online = false;
+    const reason = e instanceof Error ? e.message : String(e);
+    for (const log of d.logs.values()) log.goOffline(`log dir ${d.path} failed: ${reason}`);
+    const names = [...d.logs.keys()].sort();
+    this.#logger.error(
+      `log dir ${d.path} is offline after an I/O error (${reason}); ` +
+        `${names.length} partitions taken offline${names.length ? ": " + names.join(", ") : ""}; ` +
+        `other log dirs keep serving`,
+    );
+  }
+
+  #find(topic: string, partition: number): { dir: LogDir; log: PartitionLog } | undefined {
+    const key = partitionKey(topic, partition);
+    for (const dir of this.#dirs) {
+      const log = dir.logs.get(key);
+      if (log !== undefined) return { dir, log };
+    }
+    return undefined;
+  }
+
+  // --- partitions ---------------------------------------------------------------
+
+  /** The log of a partition (possibly offline), or undefined if this broker has none. */
+  get(topic: string, partition: number): PartitionLog | undefined {
+    return this.#find(topic, partition)?.log;
+  }
+
+  /** All logs, online or not. */
+  logs(): PartitionLog[] {
+    return this.#dirs.flatMap((d) => [...d.logs.values()]);
+  }
+
+  /** The log dir holding a partition. */
+  dirOf(topic: string, partition: number): string | undefined {
+    return this.#find(topic, partition)?.dir.path;
+  }
+
+  onlineDirs(): string[] {
+    return this.#dirs.filter((d) => d.online).map((d) => d.path);
+  }
+
+  offlineDirs(): string[] {
+    return this.#dirs.filter((d) => !d.online).map((d) => d.path);
+  }
+
+  /**
+   * The partition's log, created (on the online dir with the fewest
+   * partitions) when missing. Throws LogOfflineError when no dir is online.
+   */
+  async getOrCreate(topic: string, partition: number): Promise<PartitionLog> {
+    const found = this.#find(topic, partition);
+    if (found !== undefined) return found.log;
+    const online = this.#dirs.filter((d) => d.online);
+    if (online.length === 0) throw new LogOfflineError(this.#dirs.map((d) => d.path).join(","), "no log dir is online");
+    const d = online.reduce((a, b) => (b.logs.size < a.logs.size ? b : a));
+    const key = partitionKey(topic, partition);
+    try {
+      this.fs.mkdirp(joinPath(d.path, key));
+      await this.fs.syncDir(d.path);
+      const log = await this.#openLog(d, topic, partition, {
+        recoveryPoint: 0,
+        logStartOffset: 0,
+        cleanShutdown: false,
+      });
+      d.logs.set(key, log);
+      return log;
+    } catch (e) {
+      if (e instanceof FsError) {
+        this.#dirFailed(d, e);
+        throw new LogOfflineError(d.path, e.message);
+      }
+      throw e;
+    }
+  }
+
+  /** Deletes a partition's log: its directory is renamed away, then removed in the background. */
+  async delete(topic: string, partition: number): Promise<void> {
+    const found = this.#find(topic, partition);
+    if (found === undefined) return;
+    const { dir: d, log } = found;
+    const key = partitionKey(topic, partition);
+    d.logs.delete(key);
+    await log.close();
+    if (!d.online) return;
+    const doomed = joinPath(d.path, `${key}.${crypto.randomUUID().replaceAll("-", "")}-delete`);
+    try {
+      this.fs.rename(log.dir, doomed);
+      await this.fs.syncDir(d.path);
+      await this.#checkpointDir(d);
+      await this.fs.remove(doomed, { recursive: true });
+    } catch (e) {
+      if (e instanceof FsError) return this.#dirFailed(d, e);
+      throw e;
+    }
+  }
+
+  /** The effective config of a topic. */
+  configFor(topic: string): LogConfig {
+    return this.#topicConfigs.get(topic) ?? this.#defaultConfig;
+  }
+
+  /** Sets a topic's config (Kafka's per-topic overrides, already merged over defaults). */
+  setTopicConfig(topic: string, config: LogConfig): void {
+    this.#topicConfigs.set(topic, config);
+    for (const log of this.logs()) if (log.topic === topic) log.updateConfig(config);
+  }
+
+  // --- periodic work --------------------------------------------------------------
+
+  /**
+   * One round of background work: flush.ms, then (at their intervals)
+   * retention, cleaning and checkpoints, and removal of .deleted files.
+   */
+  async tick(): Promise<void> {
+    const now = this.#clock.nowMs();
+    const retention = now - this.#lastRetentionMs >= this.#retentionCheckIntervalMs;
+    const cleaning = now - this.#lastCleanerMs >= this.#cleanerBackoffMs;
+    const checkpoint = now - this.#lastCheckpointMs >= this.#checkpointIntervalMs;
+    if (retention) this.#lastRetentionMs = now;
+    if (cleaning) this.#lastCleanerMs = now;
+    if (checkpoint) this.#lastCheckpointMs = now;
+    for (const d of this.#dirs) {
+      if (!d.online) continue;
+      for (const log of [...d.logs.values()]) {
+        await this.#quietly(async () => {
+          log.maybeFlushByTime();
+          if (retention) log.deleteOldSegments();
+          if (cleaning) await log.compact();
+          await log.removeDeletedFiles();
+        });
+      }
+      if (checkpoint) await this.#checkpointDir(d);
+    }
+  }
+
+  /** Offline logs are expected to throw; anything else (a broken invariant) propagates. */
+  async #quietly(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      if (e instanceof LogOfflineError) return;
+      throw e;
+    }
+  }
+
+  /** Runs tick() every `intervalMs` until close(). A broken invariant in the background crashes loudly. */
+  start(intervalMs = 100): void {
+    if (this.#timer !== null) return;
+    this.#timer = setInterval(() => {
+      if (this.#tick !== null) return;
+      this.#tick = this.tick().catch((e) => {
+        this.#logger.error(`background storage work failed: ${e instanceof Error ? e.stack : e}`);
+        throw e;
+      }).finally(() => {
+        this.#tick = null;
+      });
+    }, intervalMs);
+  }
+
+  /** Writes the checkpoint files of every online dir now. */
+  async checkpoint(): Promise<void> {
+    for (const d of this.#dirs) await this.#checkpointDir(d);
+  }
+
+  #checkpointDir(d: LogDir): Promise<void> {
+    const run = d.checkpointing.then(async () => {
+      if (!d.online) return;
+      const rp = new Map<string, number>();
+      const ls = new Map<string, number>();
+      for (const [key, log] of d.logs) {
+        if (log.isOffline) continue;
+        const c = await log.prepareCheckpoint();
+        rp.set(key, c.recoveryPoint);
+        ls.set(key, c.logStartOffset);
+      }
+      await this.#writeOffsets(d, rp, ls);
+    });
+    d.checkpointing = run.catch(() => {});
+    return run.catch((e) => {
+      if (e instanceof FsError) return this.#dirFailed(d, e);
+      if (e instanceof LogOfflineError) return;
+      throw e;
+    });
+  }
+
+  async #writeOffsets(d: LogDir, rp: Map<string, number>, ls: Map<string, number>): Promise<void> {
+    await writeCheckpointFile(this.fs, d.path, RECOVERY_POINT_CHECKPOINT, encodeOffsetCheckpoint(rp));
+    await writeCheckpointFile(this.fs, d.path, LOG_START_OFFSET_CHECKPOINT, encodeOffsetCheckpoint(ls));
+  }
+
+  /**
+   * Clean shutdown: stops background work, flushes and closes every log,
+   * writes the checkpoints and the clean-shutdown marker of each online dir.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#tick?.catch(() => {});
+    for (const d of this.#dirs) {
+      await d.checkpointing;
+      const rp = new Map<string, number>();
+      const ls = new Map<string, number>();
+      try {
+        for (const [key, log] of d.logs) {
+          const c = await log.close();
+          if (c !== null) {
+            rp.set(key, c.recoveryPoint);
+            ls.set(key, c.logStartOffset);
+          }
+        }
+        if (!d.online) continue;
+        await this.#writeOffsets(d, rp, ls);
+        await writeCheckpointFile(this.fs, d.path, CLEAN_SHUTDOWN_FILE, new Uint8Array(0));
+      } catch (e) {
+        if (e instanceof AssertionError) throw e;
+        if (e instanceof FsError || e instanceof LogOfflineError) this.#dirFailed(d, e);
+        else throw e;
+      }
+    }
+  }
+}
