@@ -4,11 +4,13 @@
  * Kafka's property names; with no arguments a single node on 127.0.0.1:9092
  * with its data in ./runnel-data. SIGINT/SIGTERM shut down gracefully.
  */
+import { bench } from "./cli/bench.ts";
 import { Broker } from "./server/broker.ts";
 import { ConfigError, configFromArgs } from "./server/config.ts";
 
 const usage = `usage:
   runnel serve [server.properties] [--override key=value ...]
+  runnel bench produce|consume|e2e [-b host:port] [-t topic] [-n count] [-s size] [-P partitions] [-a acks] [-r rate]
 `;
 
 async function serve(args: string[]): Promise<void> {
@@ -38,6 +40,7 @@ if (import.meta.main) {
   const args = Deno.args[0] === "--" ? Deno.args.slice(1) : [...Deno.args];
   const cmd = args.shift();
   if (cmd === "serve") await serve(args);
+  else if (cmd === "bench") await bench(args);
   else {
     console.error(usage);
     Deno.exit(cmd === undefined || cmd === "help" || cmd === "--help" ? 0 : 2);

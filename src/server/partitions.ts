@@ -26,6 +26,8 @@ export class PartitionManager {
   private logs!: LogManager;
   private readonly watchers = new Map<string, Set<() => void>>();
   private syncing: Promise<void> = Promise.resolve();
+  /** Creations in progress, so concurrent callers share one log instance. */
+  private readonly creating = new Map<string, Promise<PartitionLog>>();
 
   constructor(
     private readonly config: BrokerConfig,
@@ -40,7 +42,7 @@ export class PartitionManager {
 
   /** A log outside the topic image (the metadata log), created on first use. */
   openInternalLog(topic: string, partition: number): Promise<PartitionLog> {
-    return this.logs.getOrCreate(topic, partition);
+    return this.create(topic, partition);
   }
 
   /** Committed metadata changed: reconcile logs and configs (in order, in the background). */
@@ -56,7 +58,7 @@ export class PartitionManager {
         this.logs.setTopicConfig(t.name, topicLogConfig(img, this.config, t.name));
         for (const p of t.partitions) {
           if (p.replicas.includes(this.config.nodeId) && !this.logs.get(t.name, p.partition)) {
-            await this.quietly(() => this.logs.getOrCreate(t.name, p.partition));
+            await this.quietly(() => this.create(t.name, p.partition));
           }
         }
       }
@@ -93,7 +95,17 @@ export class PartitionManager {
     const existing = this.logs.get(topic, partition);
     if (existing) return existing;
     this.logs.setTopicConfig(topic, topicLogConfig(this.image(), this.config, topic));
-    return await this.logs.getOrCreate(topic, partition);
+    return await this.create(topic, partition);
+  }
+
+  private create(topic: string, partition: number): Promise<PartitionLog> {
+    const k = key(topic, partition);
+    let p = this.creating.get(k);
+    if (!p) {
+      p = this.logs.getOrCreate(topic, partition).finally(() => this.creating.delete(k));
+      this.creating.set(k, p);
+    }
+    return p;
   }
 
   /** The log if it is open already (no creation): for reads of existing partitions. */
