@@ -104,8 +104,9 @@ export class Broker {
 
   /** The one path by which metadata changes: committed records, in order. */
   private applyCommitted(records: readonly MetadataRecord[], lastOffset: number): void {
-    this.image = this.image.apply(records, lastOffset);
-    this.partitions.onMetadata(records);
+    const before = this.image;
+    this.image = before.apply(records, lastOffset);
+    this.partitions.onMetadata(records, before);
   }
 
   async shutdown(): Promise<void> {

@@ -28,6 +28,8 @@ export class PartitionManager {
   private syncing: Promise<void> = Promise.resolve();
   /** Creations in progress, so concurrent callers share one log instance. */
   private readonly creating = new Map<string, Promise<PartitionLog>>();
+  /** Names of removed topics whose logs may still exist. */
+  private readonly removed = new Set<string>();
 
   constructor(
     private readonly config: BrokerConfig,
@@ -45,14 +47,33 @@ export class PartitionManager {
     return this.create(topic, partition);
   }
 
-  /** Committed metadata changed: reconcile logs and configs (in order, in the background). */
-  onMetadata(records: readonly MetadataRecord[]): void {
+  /**
+   * Committed metadata changed: reconcile logs and configs (in order, in the
+   * background). Removed topics are remembered by name until their logs are
+   * gone, so a topic deleted and re-created under the same name never inherits
+   * the old data.
+   */
+  onMetadata(records: readonly MetadataRecord[], before: MetadataImage): void {
+    for (const r of records) {
+      if (r.type === "removeTopic") {
+        const name = before.topicById(r.topicId)?.name;
+        if (name !== undefined) this.removed.add(name);
+      }
+    }
     if (records.some((r) => r.type !== "broker" && r.type !== "cluster")) void this.sync();
   }
 
   /** Brings logs and configs in line with the image; resolves when done. */
   sync(): Promise<void> {
     const run = async () => {
+      for (const name of [...this.removed]) {
+        for (const l of this.logs.logs()) {
+          if (l.topic !== name) continue;
+          this.log.info(`deleting log ${l.topic}-${l.partition}: its topic was deleted`);
+          await this.quietly(() => this.logs.delete(l.topic, l.partition));
+        }
+        this.removed.delete(name);
+      }
       const img = this.image();
       for (const t of img.topicsByName.values()) {
         this.logs.setTopicConfig(t.name, topicLogConfig(img, this.config, t.name));
@@ -92,6 +113,7 @@ export class PartitionManager {
   async partition(topic: string, partition: number): Promise<PartitionLog | undefined> {
     const t = this.image().topic(topic);
     if (!t || partition < 0 || partition >= t.partitions.length) return undefined;
+    if (this.removed.has(topic)) await this.sync();
     const existing = this.logs.get(topic, partition);
     if (existing) return existing;
     this.logs.setTopicConfig(topic, topicLogConfig(this.image(), this.config, topic));
@@ -111,7 +133,7 @@ export class PartitionManager {
   /** The log if it is open already (no creation): for reads of existing partitions. */
   existing(topic: string, partition: number): PartitionLog | undefined {
     const t = this.image().topic(topic);
-    if (!t || partition < 0 || partition >= t.partitions.length) return undefined;
+    if (!t || partition < 0 || partition >= t.partitions.length || this.removed.has(topic)) return undefined;
     return this.logs.get(topic, partition);
   }
 
