@@ -1,0 +1,11 @@
+/**
+ * server: the Kafka-facing broker. broker.ts wires storage, metadata and the
+ * listeners; listener.ts accepts connections; connection.ts frames requests,
+ * dispatches them and answers in request order; handler.ts is the handler
+ * contract and registry (ApiVersions advertises exactly what is registered);
+ * handlers/ has one file per API; partitions.ts keeps partition logs in line
+ * with the metadata image and wakes long-polling fetches; configs.ts resolves
+ * effective configs; fetch_session.ts holds KIP-227 fetch sessions.
+ */
+export { Broker } from "./broker.ts";
+export { brokerConfig, configFromArgs } from "./config.ts";
