@@ -12,7 +12,7 @@ import { API_VERSIONS_KEY } from "../protocol/header.ts";
 import { decodeRequest, encodeResponse } from "../protocol/messages.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Broker } from "./broker.ts";
-import type { HandlerRegistry, RequestContext } from "./handler.ts";
+import { CloseConnection, Deferred, type HandlerRegistry, type RequestContext } from "./handler.ts";
 import type { Logger } from "./log.ts";
 
 /** Bytes requested from the socket per read. */
@@ -22,6 +22,9 @@ const coalesceBytes = 64 * 1024;
 
 export class Connection {
   private inFlight = 0;
+  /** Handlers run one at a time, in request order. */
+  private processing: Promise<void> = Promise.resolve();
+  /** Responses are written one at a time, in request order. */
   private tail: Promise<void> = Promise.resolve();
   private closed = false;
   private lastActivityMs = Date.now();
@@ -87,12 +90,21 @@ export class Connection {
         clientHost: this.clientHost,
         connectionId: this.id,
       };
-      response = (async () => {
-        const body = await h.handle(ctx, d.body);
-        return body === null
+      const encode = (b: unknown) =>
+        b === null
           ? null
-          : encodeResponse(header.apiKey, header.apiVersion, header.correlationId, body);
-      })();
+          : encodeResponse(header.apiKey, header.apiVersion, header.correlationId, b);
+      // Wrapped in an object so a Deferred's wait does not hold up the next request.
+      const handled = this.processing.then(async () => {
+        const out = await h.handle(ctx, d.body);
+        return {
+          response: out instanceof Deferred
+            ? out.response.then(encode)
+            : Promise.resolve(encode(out)),
+        };
+      });
+      this.processing = handled.then(() => {}, () => {});
+      response = handled.then((r) => r.response);
     }
     this.inFlight++;
     // Attach a handler now so a failure is never "unhandled" while earlier responses are written.
@@ -149,7 +161,7 @@ export class Connection {
   }
 
   private reportClose(e: unknown, what?: string): void {
-    if (e instanceof DecodeError) {
+    if (e instanceof DecodeError || e instanceof CloseConnection) {
       this.log.warn(`closing connection ${this.id} from ${this.clientHost}: ${e.message}`);
     } else if (e instanceof Deno.errors.ConnectionReset || e instanceof Deno.errors.BrokenPipe) {
       // The peer went away; nothing to report.

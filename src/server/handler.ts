@@ -15,11 +15,32 @@ export interface RequestContext {
   readonly connectionId: number;
 }
 
+/**
+ * A response whose sending waits on something slow (an fsync) that must not
+ * hold up the next request on the connection: the handler's ordered work is
+ * done when it returns this, and the response follows when `response` resolves.
+ */
+export class Deferred<T = unknown> {
+  constructor(readonly response: Promise<T | null>) {}
+}
+
+/** Thrown by a handler to close the connection without an error response (e.g. a failed acks=0 produce). */
+export class CloseConnection extends Error {
+  override name = "CloseConnection";
+}
+
+/** A response body, no response (null), or a response that follows later (Deferred). */
+export type HandlerResult<T> = T | null | Deferred<T>;
+
 export interface Handler {
   readonly apiKey: number;
   readonly minVersion: number;
   readonly maxVersion: number;
-  /** Resolves with the response body, or null when none is sent (acks=0 produce). */
+  /**
+   * Resolves with the response body, null when none is sent (acks=0 produce),
+   * or a Deferred. Requests on a connection are handled one after another, in
+   * order, as Kafka does: a request sees the effects of every earlier one.
+   */
   handle(ctx: RequestContext, request: unknown): Promise<unknown> | unknown;
 }
 
@@ -29,7 +50,7 @@ export function handler<K extends ApiKeyNumber>(
   handle: (
     ctx: RequestContext,
     request: RequestOf<K>,
-  ) => Promise<ResponseOf<K> | null> | ResponseOf<K> | null,
+  ) => HandlerResult<ResponseOf<K>> | Promise<HandlerResult<ResponseOf<K>>>,
 ): Handler {
   return {
     apiKey,

@@ -74,6 +74,10 @@ export class PartitionManager {
         }
         this.removed.delete(name);
       }
+      // Single node: the ISR is this node, so everything in the log is committed.
+      for (const l of this.logs.logs()) {
+        if (!l.isOffline && l.highWatermark < l.logEndOffset) l.setHighWatermark(l.logEndOffset);
+      }
       const img = this.image();
       for (const t of img.topicsByName.values()) {
         this.logs.setTopicConfig(t.name, topicLogConfig(img, this.config, t.name));
@@ -124,7 +128,12 @@ export class PartitionManager {
     const k = key(topic, partition);
     let p = this.creating.get(k);
     if (!p) {
-      p = this.logs.getOrCreate(topic, partition).finally(() => this.creating.delete(k));
+      p = this.logs.getOrCreate(topic, partition).then((log) => {
+        if (!log.isOffline && log.highWatermark < log.logEndOffset) {
+          log.setHighWatermark(log.logEndOffset);
+        }
+        return log;
+      }).finally(() => this.creating.delete(k));
       this.creating.set(k, p);
     }
     return p;
@@ -133,7 +142,9 @@ export class PartitionManager {
   /** The log if it is open already (no creation): for reads of existing partitions. */
   existing(topic: string, partition: number): PartitionLog | undefined {
     const t = this.image().topic(topic);
-    if (!t || partition < 0 || partition >= t.partitions.length || this.removed.has(topic)) return undefined;
+    if (!t || partition < 0 || partition >= t.partitions.length || this.removed.has(topic)) {
+      return undefined;
+    }
     return this.logs.get(topic, partition);
   }
 

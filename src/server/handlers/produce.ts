@@ -21,7 +21,9 @@
 import { ErrorCode } from "../../protocol/errors.ts";
 import type {
   ProduceRequestPartitionProduceData,
+  ProduceResponse,
   ProduceResponsePartitionProduceResponse,
+  ProduceResponseTopicProduceResponse,
 } from "../../protocol/generated/mod.ts";
 import { DecodeError } from "../../protocol/decode_error.ts";
 import { RecordView, updateCrc, validateBatch } from "../../protocol/records/batch.ts";
@@ -29,11 +31,11 @@ import { messageSetToBatch } from "../../protocol/records/legacy.ts";
 import { Compression, MAGIC, TIMESTAMP_TYPE_BIT } from "../../protocol/records/layout.ts";
 import { isInternalTopic, topicNameError } from "../../metadata/topic_name.ts";
 import { isCompacted } from "../../storage/config.ts";
-import { LogOfflineError, RecordBatchTooLargeError } from "../../storage/errors.ts";
+import { LogOfflineError, RecordBatchTooLargeError, TruncatedError } from "../../storage/errors.ts";
 import type { PartitionLog } from "../../storage/log.ts";
 import { topicConfigValues } from "../configs.ts";
 import type { Broker } from "../broker.ts";
-import { handler } from "../handler.ts";
+import { CloseConnection, Deferred, handler } from "../handler.ts";
 
 type PartitionResult = ProduceResponsePartitionProduceResponse;
 
@@ -91,15 +93,16 @@ function prepare(
 ): Uint8Array {
   if (records.length === 0) throw new Rejected(invalidRecord(version), "the record set is empty");
   let batch: Uint8Array;
-  if (version < 3) {
-    const magic = records.length > 16 ? records[MAGIC] : -1;
-    if (magic !== 0 && magic !== 1) {
-      throw new Rejected(invalidRecord(version), `Produce v${version} needs magic 0 or 1`);
-    }
+  const magic = records.length > MAGIC ? records[MAGIC] : -1;
+  if (version < 3 && (magic === 0 || magic === 1)) {
     batch = messageSetToBatch(records);
   } else {
-    if (records.length <= MAGIC || records[MAGIC] !== 2) {
-      throw new Rejected(invalidRecord(version), "Produce v3+ needs a magic 2 record batch");
+    // Produce v0-2 may carry a v2 batch too: Kafka insists on magic 2 only from v3.
+    if (magic !== 2) {
+      throw new Rejected(
+        invalidRecord(version),
+        `record format magic ${magic} is not accepted here`,
+      );
     }
     batch = records;
   }
@@ -162,26 +165,30 @@ function prepare(
   return batch.byteLength * 2 < batch.buffer.byteLength ? batch.slice() : batch;
 }
 
+interface Produced {
+  result: PartitionResult;
+  /** The flush a durable topic acknowledges after (flush.messages=1). */
+  flushed?: Promise<void>;
+}
+
 async function producePartition(
   broker: Broker,
   topic: string,
   p: ProduceRequestPartitionProduceData,
   version: number,
-): Promise<PartitionResult> {
+): Promise<Produced> {
+  const fail = (code: number, message: string): Produced => ({
+    result: result(p.index, code, message),
+  });
   const log = await broker.partitions.partition(topic, p.index);
   if (!log) {
-    return result(
-      p.index,
+    return fail(
       ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
       `partition ${topic}-${p.index} does not exist`,
     );
   }
   if (log.isOffline) {
-    return result(
-      p.index,
-      ErrorCode.KAFKA_STORAGE_ERROR,
-      `log dir of ${topic}-${p.index} is offline`,
-    );
+    return fail(ErrorCode.KAFKA_STORAGE_ERROR, `log dir of ${topic}-${p.index} is offline`);
   }
   const settings = topicSettings(broker, log);
   const nowMs = Date.now();
@@ -190,22 +197,20 @@ async function producePartition(
     const batch = prepare(records, version, settings, nowMs);
     const leaderEpoch = broker.image.topic(topic)!.partitions[p.index].leaderEpoch;
     const info = broker.partitions.append(log, batch, leaderEpoch);
-    if (log.config.flushMessages === 1) await log.waitFlushed(info.lastOffset);
     return {
-      ...result(p.index, ErrorCode.NONE),
-      baseOffset: info.firstOffset,
-      logAppendTimeMs: settings.logAppendTime ? nowMs : -1,
-      logStartOffset: log.logStartOffset,
+      result: {
+        ...result(p.index, ErrorCode.NONE),
+        baseOffset: info.firstOffset,
+        logAppendTimeMs: settings.logAppendTime ? nowMs : -1,
+        logStartOffset: log.logStartOffset,
+      },
+      flushed: log.config.flushMessages === 1 ? log.waitFlushed(info.lastOffset) : undefined,
     };
   } catch (e) {
-    if (e instanceof Rejected) return result(p.index, e.errorCode, e.message);
-    if (e instanceof DecodeError) return result(p.index, ErrorCode.CORRUPT_MESSAGE, e.message);
-    if (e instanceof RecordBatchTooLargeError) {
-      return result(p.index, ErrorCode.MESSAGE_TOO_LARGE, e.message);
-    }
-    if (e instanceof LogOfflineError) {
-      return result(p.index, ErrorCode.KAFKA_STORAGE_ERROR, e.message);
-    }
+    if (e instanceof Rejected) return fail(e.errorCode, e.message);
+    if (e instanceof DecodeError) return fail(ErrorCode.CORRUPT_MESSAGE, e.message);
+    if (e instanceof RecordBatchTooLargeError) return fail(ErrorCode.MESSAGE_TOO_LARGE, e.message);
+    if (e instanceof LogOfflineError) return fail(ErrorCode.KAFKA_STORAGE_ERROR, e.message);
     throw e;
   }
 }
@@ -214,36 +219,49 @@ export const produceHandler = handler(0, { min: 0, max: 11 }, async (ctx, req) =
   const broker = ctx.broker;
   const version = ctx.header.apiVersion;
   const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
-  const responses = await Promise.all(req.topicData.map(async (t) => {
+  const waits: Promise<void>[] = [];
+  const responses: ProduceResponseTopicProduceResponse[] = [];
+  // Partitions are appended one after another, in request order.
+  for (const t of req.topicData) {
     const nameError = topicNameError(t.name);
     const topicError = nameError !== null || isInternalTopic(t.name)
       ? ErrorCode.INVALID_TOPIC_EXCEPTION
       : !validAcks
       ? ErrorCode.INVALID_REQUIRED_ACKS
       : null;
-    const partitionResponses = await Promise.all(
-      t.partitionData.map((p) =>
-        topicError !== null
-          ? result(
-            p.index,
-            topicError,
-            nameError ??
-              (validAcks ? `cannot write to internal topic ${t.name}` : `acks=${req.acks}`),
-          )
-          : producePartition(broker, t.name, p, version)
-      ),
-    );
-    return { name: t.name, topicId: t.topicId, partitionResponses };
-  }));
+    const partitionResponses: PartitionResult[] = [];
+    for (const p of t.partitionData) {
+      if (topicError !== null) {
+        const why = nameError ??
+          (validAcks ? `cannot write to internal topic ${t.name}` : `acks=${req.acks}`);
+        partitionResponses.push(result(p.index, topicError, why));
+        continue;
+      }
+      const produced = await producePartition(broker, t.name, p, version);
+      partitionResponses.push(produced.result);
+      if (produced.flushed) {
+        const r = produced.result;
+        waits.push(produced.flushed.catch((e) => {
+          if (!(e instanceof LogOfflineError || e instanceof TruncatedError)) throw e;
+          Object.assign(r, result(r.index, ErrorCode.KAFKA_STORAGE_ERROR, e.message));
+        }));
+      }
+    }
+    responses.push({ name: t.name, topicId: t.topicId, partitionResponses });
+  }
   if (req.acks === 0) {
     const failed = responses.flatMap((t) => t.partitionResponses).find((p) =>
       p.errorCode !== ErrorCode.NONE
     );
     // No response to carry the error: Kafka closes the connection so the client notices.
     if (failed) {
-      throw new Error(`acks=0 produce failed (${failed.errorCode}): ${failed.errorMessage}`);
+      throw new CloseConnection(
+        `acks=0 produce failed (${failed.errorCode}): ${failed.errorMessage}`,
+      );
     }
     return null;
   }
-  return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+  const response: ProduceResponse = { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+  // Durable topics answer after fsync; the next request on the connection need not wait for it.
+  return waits.length === 0 ? response : new Deferred(Promise.all(waits).then(() => response));
 });
