@@ -144,15 +144,28 @@ function verify(seed: number, round: number, log: PartitionLog, m: Model, phase:
       // there in an unflushed batch can only be caught when epochs go backwards.
       b.bytes.set(want.subarray(12, 16), 12);
     }
-    assertEquals(b.bytes, want, `${where}: batch at ${b.baseOffset} differs from what was appended`);
+    assertEquals(
+      b.bytes,
+      want,
+      `${where}: batch at ${b.baseOffset} differs from what was appended`,
+    );
   }
   if (served.length > 0) {
-    assertEquals(next, log.logEndOffset, `${where}: log end (segments ${log.segmentBaseOffsets()}, served ${served.map((b) => b.baseOffset + "-" + b.lastOffset)})`);
+    assertEquals(
+      next,
+      log.logEndOffset,
+      `${where}: log end (segments ${log.segmentBaseOffsets()}, served ${
+        served.map((b) => b.baseOffset + "-" + b.lastOffset)
+      })`,
+    );
   }
   const byBase = new Set(served.map((b) => b.baseOffset));
   for (const base of m.acked) {
     if (base < log.logStartOffset) continue;
-    assert(byBase.has(base), `${where}: acknowledged flushed batch at ${base} lost (end ${log.logEndOffset})`);
+    assert(
+      byBase.has(base),
+      `${where}: acknowledged flushed batch at ${base} lost (end ${log.logEndOffset})`,
+    );
   }
   // Forget what is gone for good, so later rounds compare against the recovered log.
   dropFrom(m, log.logEndOffset);
@@ -256,12 +269,19 @@ Deno.test("compaction survives crashes at any point: latest flushed value per ke
         assert(r.offset > prev, `seed ${seed} round ${round}: offsets out of order`);
         prev = r.offset;
         const kv = `${dec.decode(r.key!)}=${dec.decode(r.value!)}`;
-        assertEquals(kv, written.get(r.offset), `seed ${seed} round ${round}: record at ${r.offset}`);
+        assertEquals(
+          kv,
+          written.get(r.offset),
+          `seed ${seed} round ${round}: record at ${r.offset}`,
+        );
         latestServed.set(dec.decode(r.key!), { offset: r.offset, value: dec.decode(r.value!) });
       }
       for (const [key, acked] of lastAcked) {
         const got = latestServed.get(key);
-        assert(got !== undefined && got.offset >= acked.offset, `seed ${seed} round ${round}: ${key} lost ${acked.value}`);
+        assert(
+          got !== undefined && got.offset >= acked.offset,
+          `seed ${seed} round ${round}: ${key} lost ${acked.value}`,
+        );
       }
     }
     await manager.close();

@@ -40,6 +40,8 @@ export const scanChunkBytes = 1024 * 1024;
 export const cleanerMapEntriesMax = 1_000_000;
 /** Key bytes the cleaner's offset map may hold in one compaction pass. */
 export const cleanerMapKeyBytesMax = 64 * 1024 * 1024;
+/** fdatasync rounds one partition's flusher may have running at once. */
+export const flushSyncsInFlightMax = 4;
 
 // --- raft -----------------------------------------------------------------
 /** Bytes of metadata log one Fetch response carries (at least one whole batch goes regardless). */
@@ -52,3 +54,11 @@ export const raftSnapshotBytesMax = 512 * 1024 * 1024;
 export const raftBatchBytesMax = 1024 * 1024;
 /** Bytes of appended records waiting for the leader to write them; more is refused. */
 export const raftPendingAppendBytesMax = 64 * 1024 * 1024;
+
+// --- coordinator ----------------------------------------------------------
+/** Member ids handed out by MEMBER_ID_REQUIRED and not yet used, per group; more get GROUP_MAX_SIZE_REACHED. */
+export const groupPendingMembersMax = 1000;
+/** A new member whose first JoinGroup has been parked this long is dropped (Kafka's new-member join timeout). */
+export const groupNewMemberJoinTimeoutMs = 300_000;
+/** Bytes of __consumer_offsets read per step while loading a partition's groups. */
+export const offsetsLoadChunkBytes = 1024 * 1024;

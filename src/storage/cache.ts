@@ -130,7 +130,12 @@ export class PartitionCache {
    * at most `maxBytes` (the last batch may be cut, as Kafka does) but always
    * the whole first batch when `minOneBatch`. Null when not cached.
    */
-  read(offset: number, maxBytes: number, upperOffset: number, minOneBatch: boolean): CachedRead | null {
+  read(
+    offset: number,
+    maxBytes: number,
+    upperOffset: number,
+    minOneBatch: boolean,
+  ): CachedRead | null {
     const n = this.#entries.length;
     if (n === 0 || offset < this.#entries.at(0).baseOffset) {
       this.shared.misses++;
@@ -159,6 +164,10 @@ export class PartitionCache {
         break;
       }
     }
-    return { chunks, sizeBytes: size, firstOffset: chunks.length > 0 ? this.#entries.at(i).baseOffset : -1 };
+    return {
+      chunks,
+      sizeBytes: size,
+      firstOffset: chunks.length > 0 ? this.#entries.at(i).baseOffset : -1,
+    };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Kafka's checkpoint text files, always replaced atomically (writeFileAtomic):
- * - per log dir: `recovery-point-offset-checkpoint` and
- *   `log-start-offset-checkpoint`, lines "topic partition offset";
+ * - per log dir: `recovery-point-offset-checkpoint`,
+ *   `log-start-offset-checkpoint` and `replication-offset-checkpoint` (high
+ *   watermarks), lines "topic partition offset";
  * - per partition: `leader-epoch-checkpoint`, lines "epoch startOffset".
  * Each starts with a version line ("0") and a count line.
  */
@@ -10,6 +11,8 @@ import { isNotFound, joinPath, writeFileAtomic } from "./fs.ts";
 
 export const RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
 export const LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+/** High watermarks (Kafka's name for this file). */
+export const HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
 export const LEADER_EPOCH_CHECKPOINT = "leader-epoch-checkpoint";
 /** Present only while the log dir was shut down cleanly (Kafka's marker name). */
 export const CLEAN_SHUTDOWN_FILE = ".kafka_cleanshutdown";

@@ -23,7 +23,14 @@ import type { LogConfig } from "./config.ts";
 import type { Logger } from "./env.ts";
 import { type FsLayer, joinPath, type LogFile } from "./fs.ts";
 import { scanBatches } from "./scan.ts";
-import { CLEANED_SUFFIX, DELETED_SUFFIX, LOG_SUFFIX, offsetStem, Segment, SWAP_SUFFIX } from "./segment.ts";
+import {
+  CLEANED_SUFFIX,
+  DELETED_SUFFIX,
+  LOG_SUFFIX,
+  offsetStem,
+  Segment,
+  SWAP_SUFFIX,
+} from "./segment.ts";
 
 /** What the cleaner needs from its PartitionLog. */
 export interface CleanerHost {

@@ -1,27 +1,39 @@
 /**
  * Group commit. Appends never wait for the disk; whoever needs durability
- * (a durable acknowledgement, flush.messages, flush.ms, a checkpoint) asks the
- * flusher, which runs one sync at a time covering everything written when it
- * started, and resolves every waiter whose offset it covered. Requests that
- * arrive while a sync runs are served together by the next one, so the number
- * of fdatasync calls stays small however many waiters there are.
+ * (a durable acknowledgement, flush.messages, flush.ms, a checkpoint) tells
+ * the flusher, which runs fdatasync rounds covering everything written when
+ * each round started, and resolves every waiter a finished round covers.
+ *
+ * Rounds overlap: when demand persists while a round runs, another starts
+ * once enough new bytes are written (up to flushSyncsInFlightMax at once).
+ * Appends arrive in bursts (many requests handled in one event-loop turn);
+ * a single round at a time would leave the disk idle during each burst and
+ * the producers idle during each sync. A round never starts with nothing new
+ * to sync, and any finished round covers all data written before it began,
+ * so the flushed frontier is the largest target of a finished round.
  */
 import { assert } from "../base/assert.ts";
+import { flushSyncsInFlightMax } from "../base/limits.ts";
 import { Deque } from "./deque.ts";
+
+/** New bytes that justify another round while one is already running. */
+const ROUND_SPACING_BYTES = 4 * 1024 * 1024;
 
 export interface FlushHost {
   /** Offsets below this are written (in the page cache). */
   writtenOffset(): number;
+  /** Total bytes appended so far (only differences matter). */
+  writtenBytes(): number;
   /**
    * Syncs everything written when called; resolves with a function giving the
    * offset below which everything is now durable. It is evaluated when the
-   * flusher applies the result, so a truncation that slipped in between (in
-   * the same turn) still lowers it.
+   * flusher applies the result, so a truncation that slipped in between still
+   * lowers it.
    */
   syncWritten(): Promise<() => number>;
   /** Called with each new flushed frontier. */
   onFlushed(offset: number): void;
-  /** Called when a sync fails; the flusher stops and fails its waiters. */
+  /** Called when a sync fails; the host fails the flusher (fail()). */
   onSyncError(e: unknown): void;
 }
 
@@ -35,16 +47,21 @@ export class Flusher {
   #waiters = new Deque<Waiter>();
   /** Out-of-order waiters (rare: offsets awaited after later ones). */
   #stragglers: Waiter[] = [];
-  /** The running flush loop; #active is cleared in the same turn as its last check. */
-  #running: Promise<void> | null = null;
-  #active = false;
-  #again = false;
+  /** Offsets below this are wanted durable by someone. */
+  #wanted: number;
+  /** Written offset (and byte count) when the latest round started. */
+  #startedTarget: number;
+  #startedBytes = 0;
+  #inflight = 0;
+  #idle: (() => void)[] = [];
   #failed: unknown = null;
   flushed: number;
   syncCount = 0;
 
   constructor(readonly host: FlushHost, flushed: number) {
     this.flushed = flushed;
+    this.#wanted = flushed;
+    this.#startedTarget = flushed;
   }
 
   get pendingWaiters(): number {
@@ -52,10 +69,10 @@ export class Flusher {
   }
 
   get isRunning(): boolean {
-    return this.#active;
+    return this.#inflight > 0;
   }
 
-  /** Resolves once every offset < offset + 1 is flushed (i.e. `offset` itself is durable). */
+  /** Resolves once `offset` itself is flushed. */
   waitFor(offset: number): Promise<void> {
     if (this.#failed !== null) return Promise.reject(this.#failed);
     if (offset < this.flushed) return Promise.resolve();
@@ -64,52 +81,62 @@ export class Flusher {
       const last = this.#waiters.last();
       if (last === undefined || last.offset <= offset) this.#waiters.push(w);
       else this.#stragglers.push(w);
-      this.request();
+      this.#want(offset + 1);
     });
   }
 
-  /** Starts a flush now, or right after the running one. */
-  request(): Promise<void> {
-    if (this.#failed !== null) return Promise.resolve();
-    if (this.#active && this.#running !== null) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#active = true;
-    this.#running = this.#loop();
-    return this.#running;
+  /** Asks for everything written so far to be flushed (no waiting). */
+  request(): void {
+    this.#want(this.host.writtenOffset());
   }
 
-  async #loop(): Promise<void> {
+  /** Called after appends: demand for offsets not yet written can now be met. */
+  onAppend(): void {
+    if (this.#wanted > this.#startedTarget) this.#pump();
+  }
+
+  #want(offset: number): void {
+    if (offset > this.#wanted) this.#wanted = offset;
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#failed === null && this.#wanted > this.#startedTarget) {
+      const written = this.host.writtenOffset();
+      if (written <= this.#startedTarget) return;
+      if (this.#inflight >= flushSyncsInFlightMax) return;
+      const bytes = this.host.writtenBytes();
+      if (this.#inflight > 0 && bytes - this.#startedBytes < ROUND_SPACING_BYTES) return;
+      this.#startedTarget = written;
+      this.#startedBytes = bytes;
+      this.#inflight++;
+      void this.#round();
+    }
+  }
+
+  async #round(): Promise<void> {
+    let covered: number;
     try {
-      do {
-        this.#again = false;
-        let covered: number;
-        try {
-          const result = await this.host.syncWritten();
-          covered = result();
-          this.syncCount++;
-        } catch (e) {
-          this.host.onSyncError(e);
-          return;
-        }
-        if (covered > this.flushed) {
-          this.flushed = covered;
-          this.host.onFlushed(covered);
-          this.#release();
-        }
-      } while (this.#failed === null && (this.#again || this.#hasCoverableWaiter()));
-    } finally {
-      // Same turn as the last "again?" check: a request arriving after it
-      // starts a new loop instead of being lost.
-      this.#active = false;
+      const result = await this.host.syncWritten();
+      covered = result();
+      this.syncCount++;
+    } catch (e) {
+      this.#finished();
+      this.host.onSyncError(e);
+      return;
     }
+    this.#finished();
+    if (covered > this.flushed) {
+      this.flushed = covered;
+      this.host.onFlushed(covered);
+      this.#release();
+    }
+    this.#pump();
   }
 
-  #hasCoverableWaiter(): boolean {
-    const first = this.#waiters.first();
-    if (first !== undefined && first.offset < this.host.writtenOffset()) return true;
-    return this.#stragglers.some((w) => w.offset < this.host.writtenOffset());
+  #finished(): void {
+    this.#inflight--;
+    if (this.#inflight === 0) { for (const f of this.#idle.splice(0)) f(); }
   }
 
   #release(): void {
@@ -129,9 +156,11 @@ export class Flusher {
     }
   }
 
-  /** The log was truncated to `end`: flushed shrinks, waiters beyond fail. */
+  /** The log was truncated to `end`: frontiers shrink, waiters beyond fail. */
   truncated(end: number, error: () => unknown): void {
     if (this.flushed > end) this.flushed = end;
+    if (this.#wanted > end) this.#wanted = end;
+    if (this.#startedTarget > end) this.#startedTarget = end;
     const keep = new Deque<Waiter>();
     for (let i = 0; i < this.#waiters.length; i++) {
       const w = this.#waiters.at(i);
@@ -145,10 +174,12 @@ export class Flusher {
     });
   }
 
-  /** The log restarted at `offset` (truncateFullyAndStartAt). */
+  /** The log restarted empty at `offset` (truncateFullyAndStartAt). */
   reset(offset: number, error: () => unknown): void {
     this.truncated(-1, error);
     this.flushed = offset;
+    this.#wanted = offset;
+    this.#startedTarget = offset;
   }
 
   /** Fails every waiter now and every later one (the log went offline). */
@@ -161,8 +192,9 @@ export class Flusher {
     this.#stragglers = [];
   }
 
-  /** Waits for a running flush to finish (close, tests). */
-  async idle(): Promise<void> {
-    while (this.#active && this.#running !== null) await this.#running;
+  /** Resolves when no round is running (close, tests). */
+  idle(): Promise<void> {
+    if (this.#inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
   }
 }

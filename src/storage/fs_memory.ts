@@ -308,7 +308,9 @@ export class MemFs implements FsLayer {
     const prefix = path === "/" ? "/" : path + "/";
     const out: DirEntry[] = [];
     for (const [p, n] of this.#live) {
-      if (p.startsWith(prefix) && p.length > prefix.length && !p.slice(prefix.length).includes("/")) {
+      if (
+        p.startsWith(prefix) && p.length > prefix.length && !p.slice(prefix.length).includes("/")
+      ) {
         out.push({ name: p.slice(prefix.length), isDirectory: n === "dir" });
       }
     }

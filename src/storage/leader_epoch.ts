@@ -4,7 +4,7 @@
  * OffsetsForLeaderEpoch and decide where a follower truncates.
  */
 import { assert } from "../base/assert.ts";
-import type { EpochEntry } from "./checkpoint.ts";
+import { encodeEpochCheckpoint, type EpochEntry } from "./checkpoint.ts";
 
 export class LeaderEpochCache {
   #entries: EpochEntry[] = [];
@@ -32,7 +32,9 @@ export class LeaderEpochCache {
     if (epoch < 0) return false;
     const last = this.#entries[this.#entries.length - 1];
     if (last !== undefined && epoch <= last.epoch) return false;
-    while (this.#entries.length > 0 && this.#entries[this.#entries.length - 1].startOffset >= startOffset) {
+    while (
+      this.#entries.length > 0 && this.#entries[this.#entries.length - 1].startOffset >= startOffset
+    ) {
       this.#entries.pop();
     }
     this.#entries.push({ epoch, startOffset });
@@ -41,16 +43,22 @@ export class LeaderEpochCache {
   }
 
   /**
-   * Kafka's OffsetsForLeaderEpoch answer: the largest epoch <= `epoch` and the
-   * offset where the next epoch starts (or logEnd for the latest); [-1, -1]
-   * when `epoch` precedes everything known.
+   * Kafka's OffsetsForLeaderEpoch answer (LeaderEpochFileCache.endOffsetFor):
+   * for the latest epoch, [epoch, logEnd]; for an older one, the largest known
+   * epoch <= it and the start offset of the next epoch (the requested epoch
+   * itself when it precedes every known one); [-1, -1] for an epoch above the
+   * latest or when nothing is known.
    */
   endOffsetFor(epoch: number, logEnd: number): { leaderEpoch: number; endOffset: number } {
-    let i = this.#entries.length - 1;
-    while (i >= 0 && this.#entries[i].epoch > epoch) i--;
-    if (i < 0) return { leaderEpoch: -1, endOffset: -1 };
-    const next = this.#entries[i + 1];
-    return { leaderEpoch: this.#entries[i].epoch, endOffset: next ? next.startOffset : logEnd };
+    const undefinedEpoch = { leaderEpoch: -1, endOffset: -1 };
+    const entries = this.#entries;
+    if (epoch < 0 || entries.length === 0) return undefinedEpoch;
+    if (epoch === this.latestEpoch()) return { leaderEpoch: epoch, endOffset: logEnd };
+    let higher = 0;
+    while (higher < entries.length && entries[higher].epoch <= epoch) higher++;
+    if (higher === entries.length) return undefinedEpoch;
+    const floor = higher > 0 ? entries[higher - 1].epoch : epoch;
+    return { leaderEpoch: floor, endOffset: entries[higher].startOffset };
   }
 
   /** Drops epochs starting at or after `endOffset` (the log was truncated there). */
@@ -84,5 +92,31 @@ export class LeaderEpochCache {
   clear(): void {
     if (this.#entries.length > 0) this.version++;
     this.#entries = [];
+  }
+}
+
+/** Writes a cache's leader-epoch-checkpoint when it changed, one write at a time. */
+export class EpochCheckpointWriter {
+  #persisted: number;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly cache: LeaderEpochCache,
+    readonly write: (bytes: Uint8Array) => Promise<void>,
+    persistedVersion: number,
+  ) {
+    this.#persisted = persistedVersion;
+  }
+
+  /** Resolves once the file holds the cache as of this call (or later). */
+  persist(): Promise<void> {
+    const next = this.#chain.then(async () => {
+      const version = this.cache.version;
+      if (version === this.#persisted) return;
+      await this.write(encodeEpochCheckpoint(this.cache.entries));
+      this.#persisted = version;
+    });
+    this.#chain = next.catch(() => {});
+    return next;
   }
 }

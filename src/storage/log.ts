@@ -22,12 +22,9 @@
 import { assert } from "../base/assert.ts";
 import { readBytesMax } from "../base/limits.ts";
 import { DecodeError } from "../protocol/decode_error.ts";
-import { RecordView } from "../protocol/records/batch.ts";
-import { BatchHeader, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD } from "../protocol/records/layout.ts";
 import { PartitionCache, type RecentCache } from "./cache.ts";
 import {
   decodeEpochCheckpoint,
-  encodeEpochCheckpoint,
   LEADER_EPOCH_CHECKPOINT,
   readCheckpointFile,
   writeCheckpointFile,
@@ -35,14 +32,31 @@ import {
 import { type CleanerHost, type CleanerState, type CleanerStats, cleanLog } from "./compaction.ts";
 import { isCompacted, isDeleteRetained, type LogConfig } from "./config.ts";
 import { type Clock, consoleLogger, type Logger, systemClock } from "./env.ts";
-import { LogOfflineError, OffsetOutOfRangeError, RecordBatchTooLargeError, TruncatedError } from "./errors.ts";
+import {
+  LogOfflineError,
+  OffsetOutOfRangeError,
+  RecordBatchTooLargeError,
+  TruncatedError,
+} from "./errors.ts";
 import { Flusher } from "./flusher.ts";
 import { FsError, type FsLayer } from "./fs.ts";
-import { LeaderEpochCache } from "./leader_epoch.ts";
+import { EpochCheckpointWriter, LeaderEpochCache } from "./leader_epoch.ts";
 import { recoverLog } from "./recovery.ts";
 import { deletableSegmentCount } from "./retention.ts";
-import { scanBatches } from "./scan.ts";
-import { DELETED_SUFFIX, Segment } from "./segment.ts";
+import { splitBatches } from "./append_batches.ts";
+import {
+  emptyRead,
+  ensureMaxTimestamp,
+  maxTimestampOffset,
+  offsetForTimestamp,
+  type ReadResult,
+  readSegments,
+  type SegmentView,
+  type TimestampOffset,
+} from "./log_read.ts";
+import { Segment } from "./segment.ts";
+import { SegmentDeleter } from "./segment_deleter.ts";
+import { SegmentSync } from "./segment_sync.ts";
 import { SegmentPool } from "./segment_pool.ts";
 
 export interface PartitionLogOptions {
@@ -60,6 +74,8 @@ export interface PartitionLogOptions {
   /** Flushed offset recorded by the last checkpoint (0: recover everything). */
   recoveryPoint?: number;
   logStartOffset?: number;
+  /** From the replication-offset-checkpoint (clamped into [logStart, logEnd]). */
+  highWatermark?: number;
   /** The log dir was shut down cleanly: trust everything on disk. */
   cleanShutdown?: boolean;
   /** Told about the I/O error that took this log offline. */
@@ -69,6 +85,13 @@ export interface PartitionLogOptions {
    * rewrite the recovery-point checkpoint, which may name offsets that are gone.
    */
   onTruncated?: () => Promise<void>;
+}
+
+/** What the log dir's checkpoint files record for one partition. */
+export interface LogCheckpoint {
+  recoveryPoint: number;
+  logStartOffset: number;
+  highWatermark: number;
 }
 
 export interface AppendOptions {
@@ -84,28 +107,20 @@ export interface AppendInfo {
   sizeBytes: number;
 }
 
+export type { ReadResult, TimestampOffset } from "./log_read.ts";
+
 export interface ReadOptions {
   /** Only batches ending below this offset (e.g. the high watermark); default logEnd. */
   upperOffset?: number;
   /** Return the whole first batch even if it exceeds maxBytes (Kafka's progress rule). */
   minOneBatch?: boolean;
+  /**
+   * Read disk data into this buffer when it is large enough (the result then
+   * views it, valid until the caller reuses it); otherwise a fresh buffer is
+   * allocated. Spares the allocation, which costs more than the read itself.
+   */
+  into?: Uint8Array;
 }
-
-export interface ReadResult {
-  /** The bytes, in order; the last batch may be cut short at maxBytes. */
-  chunks: Uint8Array[];
-  sizeBytes: number;
-  /** baseOffset of the first batch returned, -1 when empty. */
-  firstOffset: number;
-  fromCache: boolean;
-}
-
-export interface TimestampOffset {
-  offset: number;
-  timestamp: number;
-}
-
-const EMPTY_READ: ReadResult = { chunks: [], sizeBytes: 0, firstOffset: -1, fromCache: false };
 
 export class PartitionLog {
   readonly fs: FsLayer;
@@ -127,18 +142,14 @@ export class PartitionLog {
   #written: number;
   #hw: number;
   #offline: LogOfflineError | null = null;
-  /** Segments with appends not yet synced. */
-  #dirty = new Set<Segment>();
-  #dirNeedsSync = false;
-  /** Lowest truncation point since the running sync began. */
-  #truncatedLow = Number.MAX_SAFE_INTEGER;
+  readonly #sync: SegmentSync;
+  readonly #deleter: SegmentDeleter;
+  readonly #epochWriter: EpochCheckpointWriter;
+  #writtenBytes = 0;
   /** Bumped by anything that removes or rewrites segments (the cleaner checks it). */
   #generation = 0;
   #truncating = false;
   #lastFlushMs: number;
-  #pendingDeletes: { paths: string[]; dueMs: number }[] = [];
-  #epochsPersisted: number;
-  #epochWrite: Promise<void> = Promise.resolve();
   #cleaner: CleanerState = { cleanedUpTo: -1, tombstonesExpireAtMs: Number.MAX_SAFE_INTEGER };
   /** The running cleaner pass; truncation waits for it (after asking it to abort). */
   #cleanerRun: Promise<unknown> | null = null;
@@ -165,14 +176,24 @@ export class PartitionLog {
     this.#segments = recovered.segments;
     this.#logStart = recovered.logStartOffset;
     this.#written = recovered.logEnd;
-    this.#hw = recovered.logStartOffset;
+    this.#hw = Math.min(
+      Math.max(opts.highWatermark ?? 0, recovered.logStartOffset),
+      recovered.logEnd,
+    );
     this.leaderEpochs = epochs;
-    this.#epochsPersisted = epochs.version;
+    this.#sync = new SegmentSync(this.fs, this.dir);
+    this.#deleter = new SegmentDeleter(this.fs);
+    this.#epochWriter = new EpochCheckpointWriter(
+      epochs,
+      (bytes) => writeCheckpointFile(this.fs, this.dir, LEADER_EPOCH_CHECKPOINT, bytes),
+      epochs.version,
+    );
     this.#lastFlushMs = this.#clock.nowMs();
     this.recovery = recovery;
     this.#flusher = new Flusher({
       writtenOffset: () => this.#written,
-      syncWritten: () => this.#syncWritten(),
+      writtenBytes: () => this.#writtenBytes,
+      syncWritten: () => this.#sync.syncWritten(() => this.#written),
       onFlushed: () => {
         this.#lastFlushMs = this.#clock.nowMs();
         // Mid-truncation the segment list is being rebuilt; it is checked after.
@@ -180,7 +201,7 @@ export class PartitionLog {
       },
       onSyncError: (e) => this.#failQuietly(e),
     }, recovered.logEnd);
-    this.#checkFrontier();
+    this.#checkSegments();
   }
 
   /** Opens (recovering as needed) the log in `opts.dir`. */
@@ -188,7 +209,9 @@ export class PartitionLog {
     const logger = opts.logger ?? consoleLogger;
     const epochBytes = readCheckpointFile(opts.fs, opts.dir, LEADER_EPOCH_CHECKPOINT);
     const entries = epochBytes === null ? [] : decodeEpochCheckpoint(epochBytes);
-    if (entries === null) logger.warn(`${opts.dir}: unreadable ${LEADER_EPOCH_CHECKPOINT}, rebuilding`);
+    if (entries === null) {
+      logger.warn(`${opts.dir}: unreadable ${LEADER_EPOCH_CHECKPOINT}, rebuilding`);
+    }
     const epochs = new LeaderEpochCache(entries ?? []);
     const r = await recoverLog({
       fs: opts.fs,
@@ -203,10 +226,8 @@ export class PartitionLog {
       contiguous: !isCompacted(opts.config),
     });
     const log = new PartitionLog(opts, r, epochs, r);
-    if (epochs.version !== 0 || entries === null) {
-      log.#epochsPersisted = -1;
-      await log.#persistEpochs();
-    }
+    // Recovery may have changed the epochs (or the file was unreadable): rewrite it.
+    if (epochs.version !== 0 || entries === null) await log.#writeEpochs(true);
     return log;
   }
 
@@ -286,22 +307,34 @@ export class PartitionLog {
   /** Asserts the frontier and segment-list invariants. */
   #checkFrontier(): void {
     const end = this.logEndOffset;
+    const written = this.#written;
     const flushed = this.#flusher.flushed;
-    assert(end >= this.#written, `logEnd ${end} < written ${this.#written}`);
-    assert(this.#written >= flushed, `written ${this.#written} < flushed ${flushed}`);
-    assert(this.#hw <= end, `highWatermark ${this.#hw} > logEnd ${end}`);
-    assert(this.#logStart <= this.#hw, `logStart ${this.#logStart} > highWatermark ${this.#hw}`);
-    assert(this.#active.active, "last segment is not active");
+    // Messages are built only on failure: this runs on every append.
+    if (
+      !(end >= written && written >= flushed && this.#hw <= end && this.#logStart <= this.#hw &&
+        this.#active.active)
+    ) {
+      assert(
+        false,
+        `frontier broken: logStart ${this.#logStart} <= highWatermark ${this.#hw} <= logEnd ${end}, ` +
+          `logEnd >= written ${written} >= flushed ${flushed}, last segment active ${this.#active.active}`,
+      );
+    }
+  }
+
+  /** Segment list shape: strictly increasing bases, only the last one active. */
+  #checkSegments(): void {
     const segs = this.#segments;
     for (let i = 1; i < segs.length; i++) {
       assert(segs[i - 1].baseOffset < segs[i].baseOffset, "segments out of order");
       assert(!segs[i - 1].active, "active segment not last");
     }
+    this.#checkFrontier();
   }
 
   /** Public for tests: throws AssertionError if any invariant is broken. */
   checkInvariants(): void {
-    this.#checkFrontier();
+    this.#checkSegments();
     assert(this.#logStart >= this.#segments[0].baseOffset, "log start below first segment");
   }
 
@@ -368,8 +401,10 @@ export class PartitionLog {
   /**
    * Appends the record batches in `records` (v2, validated by the caller),
    * assigning offsets from logEnd in place. Takes ownership of `records`: the
-   * caller must not change it afterwards (the cache may serve it). Returns
-   * without waiting for the disk; use waitFlushed for durability.
+   * caller must not change it afterwards (the cache may serve it), and should
+   * pass a buffer holding just these batches (the cache counts the view, not
+   * a larger buffer behind it). Returns without waiting for the disk; use
+   * waitFlushed for durability.
    */
   append(records: Uint8Array, opts: AppendOptions = {}): AppendInfo {
     return this.#append(records, true, opts.leaderEpoch);
@@ -383,7 +418,11 @@ export class PartitionLog {
     return this.#append(records, false, undefined);
   }
 
-  #append(records: Uint8Array, assignOffsets: boolean, leaderEpoch: number | undefined): AppendInfo {
+  #append(
+    records: Uint8Array,
+    assignOffsets: boolean,
+    leaderEpoch: number | undefined,
+  ): AppendInfo {
     this.#checkOnline();
     assert(!this.#truncating, "append while a truncation is in progress");
     const headers = splitBatches(records);
@@ -414,17 +453,23 @@ export class PartitionLog {
       if (this.#active.needsRoll(records.length, last, now)) this.#roll(first);
       const seg = this.#active;
       seg.append(records, headers);
-      this.#dirty.add(seg);
+      this.#sync.markDirty(seg);
     });
     this.#written = this.logEndOffset;
+    this.#writtenBytes += records.length;
     for (const h of headers) {
-      if (h.partitionLeaderEpoch >= 0 && this.leaderEpochs.assign(h.partitionLeaderEpoch, h.baseOffset)) {
-        this.#persistEpochsInBackground();
+      if (
+        h.partitionLeaderEpoch >= 0 &&
+        this.leaderEpochs.assign(h.partitionLeaderEpoch, h.baseOffset)
+      ) {
+        this.#writeEpochsInBackground();
       }
       this.#cache?.add(h.baseOffset, h.lastOffset, h.bytes());
     }
     if (this.#written - this.#flusher.flushed >= this.#config.flushMessages) {
-      void this.#flusher.request();
+      this.#flusher.request();
+    } else {
+      this.#flusher.onAppend();
     }
     this.#checkFrontier();
     return { firstOffset: first, lastOffset: last, maxTimestamp, sizeBytes: records.length };
@@ -449,7 +494,8 @@ export class PartitionLog {
     }
     const s = Segment.create(this.fs, this.dir, base, this.#config, this.#clock.nowMs());
     this.#segments.push(s);
-    this.#dirNeedsSync = true;
+    this.#sync.segmentCreated();
+    this.#checkSegments();
   }
 
   // --- flush -----------------------------------------------------------------
@@ -473,35 +519,6 @@ export class PartitionLog {
     this.#checkOnline();
   }
 
-  async #syncWritten(): Promise<() => number> {
-    const target = this.#written;
-    this.#truncatedLow = Number.MAX_SAFE_INTEGER;
-    const segs = [...this.#dirty];
-    this.#dirty.clear();
-    const dir = this.#dirNeedsSync;
-    this.#dirNeedsSync = false;
-    // Every sync starts before the first await: a segment released meanwhile
-    // (no longer dirty) closes its handles, and a sync must not miss that.
-    const syncs: Promise<void>[] = [];
-    for (const s of segs) {
-      if (s.file !== null) syncs.push(s.file.sync());
-      s.dirty = false;
-    }
-    // New segment files must have durable names before their data counts as flushed.
-    if (dir) syncs.push(this.fs.syncDir(this.dir));
-    try {
-      await Promise.all(syncs);
-    } catch (e) {
-      for (const s of segs) {
-        s.dirty = true;
-        this.#dirty.add(s);
-      }
-      throw e;
-    }
-    // Truncations since this round began (they reset nothing else) bound what it covered.
-    return () => Math.min(target, this.#truncatedLow, this.#written);
-  }
-
   // --- read ------------------------------------------------------------------
 
   /**
@@ -519,27 +536,10 @@ export class PartitionLog {
     const upper = Math.min(opts.upperOffset ?? end, end);
     const minOne = opts.minOneBatch ?? true;
     maxBytes = Math.min(maxBytes, readBytesMax);
-    if (offset >= upper || (maxBytes <= 0 && !minOne)) return EMPTY_READ;
+    if (offset >= upper || (maxBytes <= 0 && !minOne)) return emptyRead();
     const cached = this.#cache?.read(offset, maxBytes, upper, minOne);
     if (cached) return { ...cached, fromCache: true };
-    return this.#io(() => this.#readDisk(offset, maxBytes, upper, minOne));
-  }
-
-  #segmentIndexFor(offset: number): number {
-    const segs = this.#segments;
-    let lo = 0;
-    let hi = segs.length - 1;
-    let found = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (segs[mid].baseOffset <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
+    return this.#io(() => readSegments(this.#view(), offset, maxBytes, upper, minOne, opts.into));
   }
 
   #use(s: Segment): Segment {
@@ -547,32 +547,21 @@ export class PartitionLog {
     return s;
   }
 
-  #readDisk(offset: number, maxBytes: number, upper: number, minOne: boolean): ReadResult {
-    for (let i = this.#segmentIndexFor(offset); i < this.#segments.length; i++) {
-      const seg = this.#use(this.#segments[i]);
-      const loc = seg.locate(offset);
-      if (loc === null) continue;
-      if (loc.lastOffset >= upper) return EMPTY_READ;
-      let maxPos = seg.sizeBytes;
-      const segEnd = i + 1 < this.#segments.length ? this.#segments[i + 1].baseOffset : this.logEndOffset;
-      if (upper < segEnd) {
-        const u = seg.locate(upper);
-        if (u !== null) maxPos = u.position;
-      }
-      let len = Math.min(maxBytes, maxPos - loc.position);
-      if (len < loc.sizeBytes && minOne) len = loc.sizeBytes;
-      if (len <= 0) return EMPTY_READ;
-      const bytes = seg.readBytes(loc.position, len);
-      return { chunks: [bytes], sizeBytes: len, firstOffset: loc.baseOffset, fromCache: false };
-    }
-    return EMPTY_READ;
+  /** What the read and lookup functions (log_read.ts) see of this log. */
+  #view(): SegmentView {
+    return {
+      segments: this.#segments,
+      logStartOffset: this.#logStart,
+      logEndOffset: this.logEndOffset,
+      use: (s) => this.#use(s),
+    };
+  }
+
+  #ensureMaxTimestamp(s: Segment): void {
+    ensureMaxTimestamp(this.#view(), s);
   }
 
   // --- timestamps (ListOffsets) ------------------------------------------------
-
-  #ensureMaxTimestamp(s: Segment): void {
-    if (!s.maxTimestampKnown) this.#use(s).ensureIndexes();
-  }
 
   /**
    * ListOffsets by time: the first record (offset >= logStartOffset) whose
@@ -580,60 +569,19 @@ export class PartitionLog {
    */
   offsetForTimestamp(timestamp: number): TimestampOffset | null {
     this.#checkOnline();
-    return this.#io(() => {
-      for (let i = this.#segmentIndexFor(this.#logStart); i < this.#segments.length; i++) {
-        const s = this.#segments[i];
-        this.#ensureMaxTimestamp(s);
-        if (s.maxTimestamp < timestamp) continue;
-        this.#use(s).ensureIndexes();
-        const from = Math.max(s.timeIndex!.scanStartFor(timestamp), this.#logStart);
-        const hit = this.#findRecord(s, from, (ts) => ts >= timestamp, (bmax) => bmax >= timestamp);
-        if (hit !== null) return hit;
-      }
-      return null;
-    });
+    return this.#io(() => offsetForTimestamp(this.#view(), timestamp));
   }
 
   /** ListOffsets MAX_TIMESTAMP: the first record holding the largest timestamp. */
   maxTimestampOffset(): TimestampOffset | null {
     this.#checkOnline();
-    return this.#io(() => {
-      let best: Segment | null = null;
-      for (let i = this.#segmentIndexFor(this.#logStart); i < this.#segments.length; i++) {
-        const s = this.#segments[i];
-        this.#ensureMaxTimestamp(s);
-        if (s.sizeBytes > 0 && (best === null || s.maxTimestamp > best.maxTimestamp)) best = s;
-      }
-      if (best === null) return null;
-      const max = best.maxTimestamp;
-      const from = Math.max(best.offsetOfMaxTimestamp, this.#logStart);
-      return this.#findRecord(this.#use(best), from, (ts) => ts === max, (bmax) => bmax === max);
-    });
+    return this.#io(() => maxTimestampOffset(this.#view()));
   }
 
-  /** Walks batches of `s` from `from`; returns the first record matching, in a matching batch. */
-  #findRecord(
-    s: Segment,
-    from: number,
-    recordMatches: (ts: number) => boolean,
-    batchMayMatch: (maxTs: number) => boolean,
-  ): TimestampOffset | null {
-    const loc = s.locate(from);
-    if (loc === null) return null;
-    let hit: TimestampOffset | null = null;
-    const view = new RecordView();
-    scanBatches(s.file!, loc.position, { validate: false, wholeBatches: true, minOffset: loc.baseOffset }, (h) => {
-      if (!batchMayMatch(h.maxTimestamp)) return true;
-      view.open(h);
-      while (view.next()) {
-        if (view.offset >= from && recordMatches(view.timestamp)) {
-          hit = { offset: view.offset, timestamp: view.timestamp };
-          return false;
-        }
-      }
-      return true;
-    });
-    return hit;
+  /** OffsetsForLeaderEpoch: the largest epoch <= `epoch` and where it ends. */
+  endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: number } {
+    this.#checkOnline();
+    return this.leaderEpochs.endOffsetFor(epoch, this.logEndOffset);
   }
 
   // --- truncation, log start, retention -------------------------------------------
@@ -679,18 +627,17 @@ export class PartitionLog {
         if (cut.locate(newEnd) !== null) {
           cut.truncateTo(newEnd);
           if (!cut.active) cut.persistIndexes();
-          this.#dirty.delete(cut);
-          cut.dirty = false;
+          this.#sync.forget(cut);
           await cut.file!.sync();
         }
         if (!cut.active || cut.nextOffset !== newEnd) {
           if (cut.active) cut.roll();
           const s = Segment.create(this.fs, this.dir, newEnd, this.#config, this.#clock.nowMs());
           this.#segments.push(s);
-          this.#dirNeedsSync = true;
+          this.#sync.segmentCreated();
         }
-        await this.#persistEpochs();
-        this.#checkFrontier();
+        await this.#writeEpochs();
+        this.#checkSegments();
         await this.#onTruncated();
         return newEnd;
       });
@@ -702,7 +649,7 @@ export class PartitionLog {
   /** Frontier, cache, waiters and epochs after the log was cut at `end`. */
   #afterCut(end: number): void {
     this.#written = end;
-    this.#truncatedLow = Math.min(this.#truncatedLow, end);
+    this.#sync.noteTruncation(end);
     this.#flusher.truncated(end, () => new TruncatedError(`offsets from ${end} were truncated`));
     if (this.#hw > end) this.#hw = end;
     this.#cache?.dropFrom(end);
@@ -719,17 +666,19 @@ export class PartitionLog {
         const doomed = this.#segments.splice(0);
         this.#scheduleDelete(doomed);
         await this.fs.syncDir(this.dir);
-        this.#segments.push(Segment.create(this.fs, this.dir, offset, this.#config, this.#clock.nowMs()));
+        this.#segments.push(
+          Segment.create(this.fs, this.dir, offset, this.#config, this.#clock.nowMs()),
+        );
         await this.fs.syncDir(this.dir);
-        this.#truncatedLow = Math.min(this.#truncatedLow, offset);
+        this.#sync.noteTruncation(offset);
         this.#flusher.reset(offset, () => new TruncatedError(`log restarted at ${offset}`));
         this.#cache?.clear();
         this.leaderEpochs.clear();
         this.#written = offset;
         this.#logStart = offset;
         this.#hw = offset;
-        await this.#persistEpochs();
-        this.#checkFrontier();
+        await this.#writeEpochs();
+        this.#checkSegments();
         await this.#onTruncated();
       });
     } finally {
@@ -748,8 +697,10 @@ export class PartitionLog {
       this.#logStart = offset;
       this.leaderEpochs.truncateFromStart(offset);
       this.#cache?.dropBelow(offset);
-      this.#persistEpochsInBackground();
-      this.#deletePrefix(deletableSegmentCount(this.#retentionView(), this.#retentionPolicy(false)));
+      this.#writeEpochsInBackground();
+      this.#deletePrefix(
+        deletableSegmentCount(this.#retentionView(), this.#retentionPolicy(false)),
+      );
     }
     this.#checkFrontier();
     return this.#logStart;
@@ -813,33 +764,25 @@ export class PartitionLog {
     if (start > this.#logStart) {
       this.#logStart = start;
       this.leaderEpochs.truncateFromStart(start);
-      this.#persistEpochsInBackground();
+      this.#writeEpochsInBackground();
     }
     this.#cache?.dropBelow(this.#logStart);
-    this.#checkFrontier();
+    this.#checkSegments();
   }
 
   /** Renames segments to .deleted now and removes them after file.delete.delay.ms. */
   #scheduleDelete(segs: Segment[]): void {
-    if (segs.length === 0) return;
-    const paths: string[] = [];
     for (const s of segs) {
-      this.#dirty.delete(s);
+      this.#sync.forget(s);
       this.#pool.forget(s);
-      paths.push(...s.renameAll(DELETED_SUFFIX));
     }
-    this.#pendingDeletes.push({ paths, dueMs: this.#clock.nowMs() + this.#config.fileDeleteDelayMs });
+    this.#deleter.schedule(segs, this.#clock.nowMs() + this.#config.fileDeleteDelayMs);
   }
 
   /** Removes .deleted files whose delay has passed (all of them when `all`). */
   async removeDeletedFiles(all = false): Promise<void> {
-    const now = this.#clock.nowMs();
-    const due = this.#pendingDeletes.filter((d) => all || d.dueMs <= now);
-    if (due.length === 0) return;
-    this.#pendingDeletes = this.#pendingDeletes.filter((d) => !due.includes(d));
-    await this.#ioAsync(async () => {
-      for (const d of due) for (const p of d.paths) await this.fs.remove(p);
-    });
+    if (this.#deleter.pendingCount === 0) return;
+    await this.#ioAsync(() => this.#deleter.removeDue(this.#clock.nowMs(), all));
   }
 
   // --- compaction ------------------------------------------------------------
@@ -899,15 +842,20 @@ export class PartitionLog {
   /** Swaps cleaned `replacement` in for `old` (consecutive, immutable). */
   #replaceSegments(old: Segment[], replacement: Segment): void {
     const i = this.#segments.indexOf(old[0]);
-    assert(i >= 0 && this.#segments[i + old.length - 1] === old[old.length - 1], "replacing unknown segments");
+    assert(
+      i >= 0 && this.#segments[i + old.length - 1] === old[old.length - 1],
+      "replacing unknown segments",
+    );
     assert(replacement.baseOffset === old[0].baseOffset, "replacement must keep the base offset");
     this.#segments.splice(i, old.length, replacement);
     for (const s of old) this.#pool.forget(s);
     this.#pool.touch(replacement);
-    const end = i + 1 < this.#segments.length ? this.#segments[i + 1].baseOffset : this.logEndOffset;
+    const end = i + 1 < this.#segments.length
+      ? this.#segments[i + 1].baseOffset
+      : this.logEndOffset;
     // Cached batches of rewritten segments would serve records the cleaner removed.
     this.#cache?.dropBelow(end);
-    this.#checkFrontier();
+    this.#checkSegments();
   }
 
   // --- periodic work and checkpoints ---------------------------------------------
@@ -917,7 +865,7 @@ export class PartitionLog {
     if (this.#offline !== null) return;
     const now = this.#clock.nowMs();
     if (this.#written > this.#flusher.flushed && now - this.#lastFlushMs >= this.#config.flushMs) {
-      void this.#flusher.request();
+      this.#flusher.request();
     }
   }
 
@@ -926,41 +874,35 @@ export class PartitionLog {
    * index entries up to the flushed offset are synced (recovery resumes from
    * them) and the epoch file is written.
    */
-  async prepareCheckpoint(): Promise<{ recoveryPoint: number; logStartOffset: number }> {
+  async prepareCheckpoint(): Promise<LogCheckpoint> {
     this.#checkOnline();
     const recoveryPoint = this.#flusher.flushed;
     const logStartOffset = this.#logStart;
+    const highWatermark = this.#hw;
     await this.#ioAsync(async () => {
       const pending = this.#segments.filter((s) => s.active || s.indexUnsynced);
       for (const s of pending) await s.syncIndexes();
-      await this.#epochWrite;
-      await this.#persistEpochs();
+      await this.#writeEpochs();
     });
-    return { recoveryPoint, logStartOffset };
+    return { recoveryPoint, logStartOffset, highWatermark };
   }
 
-  #persistEpochs(): Promise<void> {
-    const next = this.#epochWrite.then(async () => {
-      if (this.#offline !== null) return;
-      const version = this.leaderEpochs.version;
-      if (version === this.#epochsPersisted) return;
-      const bytes = encodeEpochCheckpoint(this.leaderEpochs.entries);
-      await writeCheckpointFile(this.fs, this.dir, LEADER_EPOCH_CHECKPOINT, bytes);
-      this.#epochsPersisted = version;
-    });
-    this.#epochWrite = next.catch(() => {});
-    return next;
+  /** Writes leader-epoch-checkpoint if the cache changed since it was last written. */
+  #writeEpochs(force = false): Promise<void> {
+    if (this.#offline !== null) return Promise.resolve();
+    if (force) this.leaderEpochs.version++;
+    return this.#epochWriter.persist();
   }
 
-  #persistEpochsInBackground(): void {
-    this.#persistEpochs().catch((e) => this.#failQuietly(e));
+  #writeEpochsInBackground(): void {
+    this.#writeEpochs().catch((e) => this.#failQuietly(e));
   }
 
   /**
    * Flushes data and indexes and closes files (a clean shutdown of this log).
    * Returns what the final checkpoint should record (null if it was offline).
    */
-  async close(): Promise<{ recoveryPoint: number; logStartOffset: number } | null> {
+  async close(): Promise<LogCheckpoint | null> {
     let checkpoint = null;
     if (this.#offline === null) {
       await this.#stopCleaner();
@@ -974,28 +916,4 @@ export class PartitionLog {
     if (this.#offline === null) this.#offline = new LogOfflineError(this.dir, "closed");
     return checkpoint;
   }
-}
-
-/** Header views of the v2 batches in `records`; throws DecodeError when the framing is off. */
-function splitBatches(records: Uint8Array): BatchHeader[] {
-  const out: BatchHeader[] = [];
-  let pos = 0;
-  while (pos < records.length) {
-    if (records.length - pos < RECORD_BATCH_OVERHEAD) {
-      throw new DecodeError("short", `${records.length - pos} trailing bytes are not a batch`);
-    }
-    const h = new BatchHeader(records, pos);
-    const size = h.batchLength + LOG_OVERHEAD;
-    if (size < RECORD_BATCH_OVERHEAD || pos + size > records.length) {
-      throw new DecodeError("bad_length", `batch at ${pos} has length ${h.batchLength}`);
-    }
-    if (h.magic !== 2) throw new DecodeError("bad_magic", `batch at ${pos} has magic ${h.magic}`);
-    if (h.lastOffsetDelta < 0) {
-      throw new DecodeError("corrupt", `batch at ${pos} has lastOffsetDelta ${h.lastOffsetDelta}`);
-    }
-    out.push(h);
-    pos += size;
-  }
-  if (out.length === 0) throw new DecodeError("short", "no record batch to append");
-  return out;
 }

@@ -16,6 +16,7 @@ import {
   CLEAN_SHUTDOWN_FILE,
   decodeOffsetCheckpoint,
   encodeOffsetCheckpoint,
+  HIGH_WATERMARK_CHECKPOINT,
   LOG_START_OFFSET_CHECKPOINT,
   parsePartitionKey,
   partitionKey,
@@ -28,7 +29,7 @@ import { type Clock, consoleLogger, type Logger, systemClock } from "./env.ts";
 import { LogOfflineError } from "./errors.ts";
 import { FsError, type FsLayer, joinPath } from "./fs.ts";
 import { DenoFs } from "./fs_deno.ts";
-import { PartitionLog } from "./log.ts";
+import { type LogCheckpoint, PartitionLog } from "./log.ts";
 import { SegmentPool } from "./segment_pool.ts";
 
 export interface LogManagerOptions {
@@ -126,6 +127,7 @@ export class LogManager {
     }
     const rp = this.#readOffsets(d, RECOVERY_POINT_CHECKPOINT);
     const ls = this.#readOffsets(d, LOG_START_OFFSET_CHECKPOINT);
+    const hw = this.#readOffsets(d, HIGH_WATERMARK_CHECKPOINT);
     for (const e of fs.listDir(d.path)) {
       if (!e.isDirectory) continue;
       if (e.name.endsWith("-delete")) {
@@ -141,11 +143,14 @@ export class LogManager {
       const log = await this.#openLog(d, tp.topic, tp.partition, {
         recoveryPoint: rp.get(e.name) ?? 0,
         logStartOffset: ls.get(e.name) ?? 0,
+        highWatermark: hw.get(e.name) ?? 0,
         cleanShutdown: clean,
       });
       d.logs.set(e.name, log);
     }
-    this.#logger.info(`log dir ${d.path}: ${d.logs.size} partitions loaded${clean ? " (clean shutdown)" : ""}`);
+    this.#logger.info(
+      `log dir ${d.path}: ${d.logs.size} partitions loaded${clean ? " (clean shutdown)" : ""}`,
+    );
   }
 
   #readOffsets(d: LogDir, name: string): Map<string, number> {
@@ -154,7 +159,9 @@ export class LogManager {
     const parsed = decodeOffsetCheckpoint(bytes);
     if (parsed === null) {
       // Written atomically, so this is not a crash artifact; recovering from 0 is safe.
-      this.#logger.warn(`${d.path}/${name} is unreadable; recovering its partitions from the start`);
+      this.#logger.warn(
+        `${d.path}/${name} is unreadable; recovering its partitions from the start`,
+      );
       return new Map();
     }
     return parsed;
@@ -164,7 +171,7 @@ export class LogManager {
     d: LogDir,
     topic: string,
     partition: number,
-    state: { recoveryPoint: number; logStartOffset: number; cleanShutdown: boolean },
+    state: LogCheckpoint & { cleanShutdown: boolean },
   ): Promise<PartitionLog> {
     return PartitionLog.open({
       fs: this.fs,
@@ -237,7 +244,9 @@ export class LogManager {
     const found = this.#find(topic, partition);
     if (found !== undefined) return found.log;
     const online = this.#dirs.filter((d) => d.online);
-    if (online.length === 0) throw new LogOfflineError(this.#dirs.map((d) => d.path).join(","), "no log dir is online");
+    if (online.length === 0) {
+      throw new LogOfflineError(this.#dirs.map((d) => d.path).join(","), "no log dir is online");
+    }
     const d = online.reduce((a, b) => (b.logs.size < a.logs.size ? b : a));
     const key = partitionKey(topic, partition);
     try {
@@ -246,6 +255,7 @@ export class LogManager {
       const log = await this.#openLog(d, topic, partition, {
         recoveryPoint: 0,
         logStartOffset: 0,
+        highWatermark: 0,
         cleanShutdown: false,
       });
       d.logs.set(key, log);
@@ -351,15 +361,11 @@ export class LogManager {
   #checkpointDir(d: LogDir): Promise<void> {
     const run = d.checkpointing.then(async () => {
       if (!d.online) return;
-      const rp = new Map<string, number>();
-      const ls = new Map<string, number>();
+      const points = new Map<string, LogCheckpoint>();
       for (const [key, log] of d.logs) {
-        if (log.isOffline) continue;
-        const c = await log.prepareCheckpoint();
-        rp.set(key, c.recoveryPoint);
-        ls.set(key, c.logStartOffset);
+        if (!log.isOffline) points.set(key, await log.prepareCheckpoint());
       }
-      await this.#writeOffsets(d, rp, ls);
+      await this.#writeCheckpoints(d, points);
     });
     d.checkpointing = run.catch(() => {});
     return run.catch((e) => {
@@ -369,9 +375,16 @@ export class LogManager {
     });
   }
 
-  async #writeOffsets(d: LogDir, rp: Map<string, number>, ls: Map<string, number>): Promise<void> {
-    await writeCheckpointFile(this.fs, d.path, RECOVERY_POINT_CHECKPOINT, encodeOffsetCheckpoint(rp));
-    await writeCheckpointFile(this.fs, d.path, LOG_START_OFFSET_CHECKPOINT, encodeOffsetCheckpoint(ls));
+  async #writeCheckpoints(d: LogDir, points: Map<string, LogCheckpoint>): Promise<void> {
+    const files: [string, keyof LogCheckpoint][] = [
+      [RECOVERY_POINT_CHECKPOINT, "recoveryPoint"],
+      [LOG_START_OFFSET_CHECKPOINT, "logStartOffset"],
+      [HIGH_WATERMARK_CHECKPOINT, "highWatermark"],
+    ];
+    for (const [name, field] of files) {
+      const offsets = new Map([...points].map(([key, c]) => [key, c[field]]));
+      await writeCheckpointFile(this.fs, d.path, name, encodeOffsetCheckpoint(offsets));
+    }
   }
 
   /**
@@ -386,18 +399,14 @@ export class LogManager {
     await this.#tick?.catch(() => {});
     for (const d of this.#dirs) {
       await d.checkpointing;
-      const rp = new Map<string, number>();
-      const ls = new Map<string, number>();
+      const points = new Map<string, LogCheckpoint>();
       try {
         for (const [key, log] of d.logs) {
           const c = await log.close();
-          if (c !== null) {
-            rp.set(key, c.recoveryPoint);
-            ls.set(key, c.logStartOffset);
-          }
+          if (c !== null) points.set(key, c);
         }
         if (!d.online) continue;
-        await this.#writeOffsets(d, rp, ls);
+        await this.#writeCheckpoints(d, points);
         await writeCheckpointFile(this.fs, d.path, CLEAN_SHUTDOWN_FILE, new Uint8Array(0));
       } catch (e) {
         if (e instanceof AssertionError) throw e;

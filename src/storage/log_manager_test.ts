@@ -1,6 +1,16 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/support/storage_assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertThrows,
+} from "../../tests/support/storage_assert.ts";
 import { makeBatch, readAll } from "../../tests/support/storage.ts";
-import { CLEAN_SHUTDOWN_FILE, LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT } from "./checkpoint.ts";
+import {
+  CLEAN_SHUTDOWN_FILE,
+  HIGH_WATERMARK_CHECKPOINT,
+  LOG_START_OFFSET_CHECKPOINT,
+  RECOVERY_POINT_CHECKPOINT,
+} from "./checkpoint.ts";
 import { defaultLogConfig, type LogConfig } from "./config.ts";
 import { ManualClock, MemoryLogger } from "./env.ts";
 import { LogOfflineError } from "./errors.ts";
@@ -9,7 +19,10 @@ import { LogManager } from "./log_manager.ts";
 
 const DIRS = ["/d1", "/d2", "/d3"];
 
-function open(fs: MemFs, extra: { clock?: ManualClock; logger?: MemoryLogger; config?: Partial<LogConfig> } = {}) {
+function open(
+  fs: MemFs,
+  extra: { clock?: ManualClock; logger?: MemoryLogger; config?: Partial<LogConfig> } = {},
+) {
   return LogManager.open({
     logDirs: DIRS,
     fs,
@@ -68,7 +81,14 @@ Deno.test("close writes checkpoints and the clean-shutdown marker; reopen recove
   log.deleteRecordsBefore(30);
   const dir = m.dirOf("t", 0)!;
   await m.close();
-  for (const f of [CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT]) {
+  for (
+    const f of [
+      CLEAN_SHUTDOWN_FILE,
+      RECOVERY_POINT_CHECKPOINT,
+      LOG_START_OFFSET_CHECKPOINT,
+      HIGH_WATERMARK_CHECKPOINT,
+    ]
+  ) {
     assert(fs.exists(`${dir}/${f}`), `${f} missing`);
   }
   const text = new TextDecoder().decode(fs.readFile(`${dir}/${RECOVERY_POINT_CHECKPOINT}`));
@@ -77,6 +97,7 @@ Deno.test("close writes checkpoints and the clean-shutdown marker; reopen recove
   assert(!fs.exists(`${dir}/${CLEAN_SHUTDOWN_FILE}`), "marker removed at startup");
   const again = m2.get("t", 0)!;
   assertEquals([again.logStartOffset, again.logEndOffset, again.flushedOffset], [30, 300, 300]);
+  assertEquals(again.highWatermark, 300, "high watermark from replication-offset-checkpoint");
   assert(again.recovery.scannedBytes < 2048, `scanned ${again.recovery.scannedBytes}`);
   await m2.close();
 });
@@ -84,9 +105,14 @@ Deno.test("close writes checkpoints and the clean-shutdown marker; reopen recove
 Deno.test("tick: flush.ms, retention, delayed deletion, compaction and checkpoints on their intervals", async () => {
   const fs = new MemFs();
   const clock = new ManualClock(1_000_000);
-  const m = await open(fs, { clock, config: { retentionMs: 10_000, fileDeleteDelayMs: 5000, flushMs: 100 } });
+  const m = await open(fs, {
+    clock,
+    config: { retentionMs: 10_000, fileDeleteDelayMs: 5000, flushMs: 100 },
+  });
   const log = await m.getOrCreate("t", 0);
-  for (let i = 0; i < 50; i++) log.append(makeBatch({ count: 2, valueBytes: 60, timestamp: 1_000_000 }));
+  for (let i = 0; i < 50; i++) {
+    log.append(makeBatch({ count: 2, valueBytes: 60, timestamp: 1_000_000 }));
+  }
   log.setHighWatermark(log.logEndOffset);
   const segs = log.segmentCount;
   assert(segs > 2);

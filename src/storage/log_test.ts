@@ -1,4 +1,9 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/support/storage_assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertThrows,
+} from "../../tests/support/storage_assert.ts";
 import { DecodeError } from "../protocol/decode_error.ts";
 import { decodeBatchRecords } from "../protocol/records/batch.ts";
 import { BatchHeader, Compression } from "../protocol/records/layout.ts";
@@ -19,8 +24,12 @@ function config(over: Partial<LogConfig> = {}): LogConfig {
 async function openLog(
   fs: MemFs,
   over: Partial<LogConfig> = {},
-  extra: { clock?: ManualClock; cache?: RecentCache | null; recoveryPoint?: number; cleanShutdown?: boolean } =
-    {},
+  extra: {
+    clock?: ManualClock;
+    cache?: RecentCache | null;
+    recoveryPoint?: number;
+    cleanShutdown?: boolean;
+  } = {},
 ): Promise<PartitionLog> {
   fs.mkdirp(DIR);
   return await PartitionLog.open({
@@ -75,7 +84,9 @@ Deno.test("reads honour maxBytes with a partial tail, minOneBatch and upperOffse
   for (const cache of [null, new RecentCache(1 << 20)]) {
     const log = await openLog(new MemFs(), { segmentBytes: 1 << 20 }, { cache });
     const sizes: number[] = [];
-    for (let i = 0; i < 5; i++) sizes.push(log.append(makeBatch({ count: 1, valueBytes: 200 })).sizeBytes);
+    for (let i = 0; i < 5; i++) {
+      sizes.push(log.append(makeBatch({ count: 1, valueBytes: 200 })).sizeBytes);
+    }
     const r = log.read(0, sizes[0] + 10);
     assertEquals(r.sizeBytes, sizes[0] + 10, "whole first batch plus a partial one");
     assertEquals(splitStored(concat(r.chunks)).length, 1);
@@ -102,7 +113,11 @@ Deno.test("the cache serves the tail and matches disk byte for byte", async () =
   const cold = await openLog(new MemFs(), { segmentBytes: 1 << 20 }, { cache: null });
   for (let i = 0; i < 30; i++) cold.append(makeBatch({ count: 1, valueBytes: 200 }));
   for (let off = 0; off < 30; off++) {
-    assertEquals(concat(log.read(off, 1000).chunks), concat(cold.read(off, 1000).chunks), `offset ${off}`);
+    assertEquals(
+      concat(log.read(off, 1000).chunks),
+      concat(cold.read(off, 1000).chunks),
+      `offset ${off}`,
+    );
   }
 });
 
@@ -245,7 +260,9 @@ Deno.test("retention.bytes keeps the log under the bound, never past the high wa
 Deno.test("close and reopen: clean shutdown keeps everything, indexes reload", async () => {
   const fs = new MemFs();
   const log = await openLog(fs, {}, { cache: null });
-  for (let i = 0; i < 60; i++) log.append(makeBatch({ count: 2, valueBytes: 100, timestamp: 1000 + i }));
+  for (let i = 0; i < 60; i++) {
+    log.append(makeBatch({ count: 2, valueBytes: 100, timestamp: 1000 + i }));
+  }
   const before = readAll(log);
   const cp = await log.close();
   assertEquals(cp?.recoveryPoint, 120);
@@ -267,10 +284,18 @@ Deno.test("recovery after a crash truncates a torn tail and keeps flushed data",
     for (let i = 0; i < 10; i++) log.append(makeBatch({ count: 2, valueBytes: 100 }));
     let s = seed;
     const random = () => ((s = (s * 48271) % 2147483647) / 2147483647);
-    fs = fs.crash({ random, keepPendingProbability: 0.9, tearProbability: 0.7, flipProbability: 0.5 });
+    fs = fs.crash({
+      random,
+      keepPendingProbability: 0.9,
+      tearProbability: 0.7,
+      flipProbability: 0.5,
+    });
     const again = await openLog(fs, {}, { recoveryPoint: 0 });
     const got = readAll(again);
-    assert(again.logEndOffset >= 60 && again.logEndOffset <= 80, `seed ${seed}: end ${again.logEndOffset}`);
+    assert(
+      again.logEndOffset >= 60 && again.logEndOffset <= 80,
+      `seed ${seed}: end ${again.logEndOffset}`,
+    );
     assertEquals(got.slice(0, flushed.length), flushed, `seed ${seed}`);
     for (let i = 0; i < got.length; i++) assertEquals(got[i].baseOffset, i * 2, `seed ${seed}`);
     again.checkInvariants();
@@ -308,7 +333,14 @@ Deno.test("compaction keeps the latest record per key, keeps offsets, drops old 
     latest.set(key, info.firstOffset);
   }
   // A compressed batch with two keys.
-  log.append(makeBatch({ count: 2, key: (i) => `c${i}`, compression: Compression.Gzip, timestamp: 1_000_100 }));
+  log.append(
+    makeBatch({
+      count: 2,
+      key: (i) => `c${i}`,
+      compression: Compression.Gzip,
+      timestamp: 1_000_100,
+    }),
+  );
   log.append(makeBatch({ count: 1, key: () => "c0", timestamp: 1_000_101 }));
   log.roll();
   log.append(makeBatch({ count: 1, key: () => "tail", timestamp: 1_000_150 }));
@@ -320,11 +352,17 @@ Deno.test("compaction keeps the latest record per key, keeps offsets, drops old 
   assertEquals(offsets, [...offsets].sort((a, b) => a - b), "offsets keep their order");
   const dec = new TextDecoder();
   const byKey = new Map(records.map((r) => [dec.decode(r.key!), r]));
-  for (const [k, off] of latest) if (k !== "key2" || off !== 30) assertEquals(byKey.get(k)?.offset, off);
+  for (const [k, off] of latest) {
+    if (k !== "key2" || off !== 30) assertEquals(byKey.get(k)?.offset, off);
+  }
   assertEquals(byKey.get("c1")?.offset, 61, "record from a rebuilt compressed batch");
   assertEquals(byKey.get("c0")?.offset, 62);
   assert(!offsets.includes(60), "superseded c0 removed from the compressed batch");
-  assertEquals(records.filter((r) => r.value === null).length, 0, "key2's later value shadows the tombstone");
+  assertEquals(
+    records.filter((r) => r.value === null).length,
+    0,
+    "key2's later value shadows the tombstone",
+  );
   log.checkInvariants();
   // Tombstone case: delete key3 last, then let delete.retention.ms pass.
   log.append(makeBatch({ count: 1, key: () => "key3", value: () => null, timestamp: 1_000_200 }));

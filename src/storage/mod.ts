@@ -16,15 +16,15 @@ export { DenoFs } from "./fs_deno.ts";
 export { type CrashOptions, MemFs } from "./fs_memory.ts";
 export { RecentCache } from "./cache.ts";
 export type { CleanerStats } from "./compaction.ts";
+export type { ReadResult, TimestampOffset } from "./log_read.ts";
 export { LeaderEpochCache } from "./leader_epoch.ts";
 export {
   type AppendInfo,
   type AppendOptions,
+  type LogCheckpoint,
   PartitionLog,
   type PartitionLogOptions,
   type ReadOptions,
-  type ReadResult,
-  type TimestampOffset,
 } from "./log.ts";
 export { LogManager, type LogManagerOptions } from "./log_manager.ts";
 export { partitionKey } from "./checkpoint.ts";

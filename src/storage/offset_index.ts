@@ -52,7 +52,7 @@ export class OffsetIndex {
   append(offset: number, position: number): void {
     const rel = offset - this.baseOffset;
     assert(!this.isFull, "offset index append when full");
-    assert(rel >= 0 && rel <= 0x7fffffff, `offset ${offset} outside segment ${this.baseOffset}`);
+    assert(rel >= 0 && rel <= 0x7fffffff, "offset outside the segment's int32 range");
     if (this.#count > 0) {
       const i = this.#count - 1;
       assert(rel > this.#rel[i] && position > this.#pos[i], "offset index entries must increase");

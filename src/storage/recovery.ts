@@ -78,7 +78,10 @@ function completeSwap(fs: FsLayer, dir: string, base: number, logs: Set<number>,
   const size = f.sizeBytes;
   f.close();
   // The swap was synced before its rename, so a problem here is not a crash artifact.
-  assert(r.problem === null, `compaction swap ${swapPath} is corrupt: ${r.problem} (${size} bytes)`);
+  assert(
+    r.problem === null,
+    `compaction swap ${swapPath} is corrupt: ${r.problem} (${size} bytes)`,
+  );
   for (const b of [...logs]) {
     if (b >= base && b < r.nextOffset) {
       for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
@@ -146,7 +149,13 @@ export async function recoverLog(input: RecoveryInput): Promise<RecoveredLog> {
   if (segments.length === 0) {
     const s = Segment.create(fs, dir, logStart, config, now);
     await fs.syncDir(dir);
-    return { segments: [s], logStartOffset: logStart, logEnd: logStart, scannedBytes: 0, truncatedBytes: 0 };
+    return {
+      segments: [s],
+      logStartOffset: logStart,
+      logEnd: logStart,
+      scannedBytes: 0,
+      truncatedBytes: 0,
+    };
   }
 
   const rp = input.cleanShutdown ? Number.MAX_SAFE_INTEGER : input.recoveryPoint;
@@ -164,7 +173,8 @@ export async function recoverLog(input: RecoveryInput): Promise<RecoveredLog> {
   for (let i = k; i < segments.length; i++) {
     const s = segments[i];
     if (i > k && input.contiguous && s.baseOffset !== prevNext) {
-      problem = `segment ${s.baseOffset} does not follow the previous one, which ends at ${prevNext}`;
+      problem =
+        `segment ${s.baseOffset} does not follow the previous one, which ends at ${prevNext}`;
       last = i - 1;
       break;
     }
@@ -228,7 +238,9 @@ export async function recoverLog(input: RecoveryInput): Promise<RecoveredLog> {
     logger.info(`${dir}: loaded after clean shutdown, log end ${logEnd}`);
   } else {
     logger.info(
-      `${dir}: recovered from offset ${segments[k].baseOffset}, validated ${scannedBytes} bytes, log end ${logEnd}`,
+      `${dir}: recovered from offset ${
+        segments[k].baseOffset
+      }, validated ${scannedBytes} bytes, log end ${logEnd}`,
     );
   }
   return { segments, logStartOffset: logStart, logEnd, scannedBytes, truncatedBytes };

@@ -18,6 +18,9 @@ import {
 } from "../protocol/records/layout.ts";
 import type { LogFile } from "./fs.ts";
 
+/** Read size when only batch headers are needed. */
+const HEADER_CHUNK_BYTES = 16 * 1024;
+
 export interface ScanOptions {
   /** Check CRC and record counts of every batch (reads whole batches). */
   validate: boolean;
@@ -56,7 +59,11 @@ export function scanBatches(
   visit: (h: BatchHeader, position: number) => boolean | void,
 ): ScanResult {
   const end = Math.min(opts.endPosition ?? file.sizeBytes, file.sizeBytes);
-  let chunk = new Uint8Array(Math.min(scanChunkBytes, Math.max(RECORD_BATCH_OVERHEAD, end - from)));
+  const whole = opts.validate || opts.wholeBatches === true;
+  // Header walks (offset lookups) read little: a sparse index entry is at most
+  // index.interval.bytes plus one batch before the target.
+  const step = whole ? scanChunkBytes : HEADER_CHUNK_BYTES;
+  let chunk = new Uint8Array(Math.min(step, Math.max(RECORD_BATCH_OVERHEAD, end - from)));
   let chunkStart = 0;
   let chunkLen = 0;
   let pos = from;
@@ -68,7 +75,7 @@ export function scanBatches(
   const ensure = (p: number, n: number): boolean => {
     if (p >= chunkStart && p + n <= chunkStart + chunkLen) return true;
     if (p + n > end) return false;
-    const want = Math.min(Math.max(n, scanChunkBytes), end - p);
+    const want = Math.min(Math.max(n, step), end - p);
     if (want > chunk.length) chunk = new Uint8Array(want);
     chunkStart = p;
     chunkLen = file.readAt(p, chunk.subarray(0, want));
@@ -88,8 +95,10 @@ export function scanBatches(
     if (size < RECORD_BATCH_OVERHEAD || size > storedBatchBytesMax) {
       return stop(`bad batch length ${h.batchLength} at ${pos}`);
     }
-    const need = opts.validate || opts.wholeBatches ? size : RECORD_BATCH_OVERHEAD;
-    if (!ensure(pos, need)) return stop(`torn batch at ${pos} (${size} bytes, file ends at ${end})`);
+    const need = whole ? size : RECORD_BATCH_OVERHEAD;
+    if (!ensure(pos, need)) {
+      return stop(`torn batch at ${pos} (${size} bytes, file ends at ${end})`);
+    }
     if (pos + size > end) return stop(`torn batch at ${pos} (${size} bytes, file ends at ${end})`);
     h = new BatchHeader(chunk, pos - chunkStart);
     if (chunk[pos - chunkStart + MAGIC] !== 2) return stop(`bad magic at ${pos}`);

@@ -140,7 +140,7 @@ export class Segment {
    * sparse indexes. `batches` lists the header of each batch inside `bytes`.
    */
   append(bytes: Uint8Array, batches: readonly BatchHeader[]): void {
-    assert(this.active, `append to inactive segment ${this.baseOffset}`);
+    assert(this.active, "append to an inactive segment");
     const file = this.file!;
     let position = this.sizeBytes;
     file.append(bytes);
@@ -273,8 +273,18 @@ export class Segment {
     const oi = this.#readIndex(this.indexPath);
     const ti = this.#readIndex(this.timeIndexPath);
     if (oi === null || ti === null) return false;
-    const o = OffsetIndex.decode(this.baseOffset, offsetIndexEntriesMax(this.config), oi, file.sizeBytes);
-    const t = TimeIndex.decode(this.baseOffset, timeIndexEntriesMax(this.config), ti, Number.MAX_SAFE_INTEGER);
+    const o = OffsetIndex.decode(
+      this.baseOffset,
+      offsetIndexEntriesMax(this.config),
+      oi,
+      file.sizeBytes,
+    );
+    const t = TimeIndex.decode(
+      this.baseOffset,
+      timeIndexEntriesMax(this.config),
+      ti,
+      Number.MAX_SAFE_INTEGER,
+    );
     // A prefix is still usable for resuming: entries past a bad one are dropped.
     this.offsetIndex = o.index;
     this.timeIndex = t.index;
@@ -338,15 +348,22 @@ export class Segment {
       endPosition: this.sizeBytes,
     }, (h, position) => {
       if (h.lastOffset < offset) return true;
-      found = { position, baseOffset: h.baseOffset, lastOffset: h.lastOffset, sizeBytes: h.sizeBytes };
+      found = {
+        position,
+        baseOffset: h.baseOffset,
+        lastOffset: h.lastOffset,
+        sizeBytes: h.sizeBytes,
+      };
       return false;
     });
     return found;
   }
 
-  /** Reads [position, position + length) of the log. */
-  readBytes(position: number, length: number): Uint8Array {
-    const buf = new Uint8Array(length);
+  /** Reads [position, position + length) of the log (into `into` when it fits). */
+  readBytes(position: number, length: number, into?: Uint8Array): Uint8Array {
+    const buf = into !== undefined && into.length >= length
+      ? into.subarray(0, length)
+      : new Uint8Array(length);
     const n = this.openFile().readAt(position, buf);
     assert(n === length, `short read of ${this.logPath} at ${position}: ${n} of ${length}`);
     return buf;
@@ -354,7 +371,9 @@ export class Segment {
 
   /** Adds the final time index entry so the index's last entry is the segment maximum. */
   #finalTimeEntry(): void {
-    if (this.maxTimestamp >= 0) this.timeIndex!.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    if (this.maxTimestamp >= 0) {
+      this.timeIndex!.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    }
   }
 
   /** Marks a fully walked immutable segment's time index complete (final entry). */

@@ -47,7 +47,7 @@ export class TimeIndex {
   /** Adds (timestamp, offset) when it raises the indexed maximum; false if not added. */
   maybeAppend(timestamp: number, offset: number): boolean {
     const rel = offset - this.baseOffset;
-    assert(rel >= 0 && rel <= 0x7fffffff, `offset ${offset} outside segment ${this.baseOffset}`);
+    assert(rel >= 0 && rel <= 0x7fffffff, "offset outside the segment's int32 range");
     if (this.#count > 0) {
       const i = this.#count - 1;
       if (timestamp <= this.#ts[i]) return false;
