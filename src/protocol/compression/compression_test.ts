@@ -4,7 +4,7 @@ import {
   assertEquals,
   onlyDecodeError,
   utf8,
-} from "../../../tests/records_assert.ts";
+} from "../../../tests/support/records_assert.ts";
 
 const CODECS = [Compression.Gzip, Compression.Snappy, Compression.Lz4, Compression.Zstd];
 

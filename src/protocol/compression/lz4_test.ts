@@ -1,7 +1,7 @@
 import { createXXHash32 } from "hash-wasm";
 import { lz4Compress, lz4Decompress } from "./lz4.ts";
-import { lz4FixtureInput } from "../../../tests/records_lz4_input.ts";
-import { assert, assertDecodeError, assertEquals } from "../../../tests/records_assert.ts";
+import { lz4FixtureInput } from "../../../tests/support/records_lz4_input.ts";
+import { assert, assertDecodeError, assertEquals } from "../../../tests/support/records_assert.ts";
 
 const fixtures = new URL("../../../tests/fixtures/lz4/", import.meta.url);
 const input = lz4FixtureInput();

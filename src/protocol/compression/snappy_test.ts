@@ -5,7 +5,7 @@ import {
   snappyDecompress,
   snappyDecompressRaw,
 } from "./snappy.ts";
-import { assertDecodeError, assertEquals, utf8 } from "../../../tests/records_assert.ts";
+import { assertDecodeError, assertEquals, utf8 } from "../../../tests/support/records_assert.ts";
 
 Deno.test("snappy decodes hand-made raw blocks using every element form", () => {
   // "abcd" literal, then copy(offset 4, len 8) in the 1-byte-offset form.

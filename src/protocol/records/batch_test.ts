@@ -16,7 +16,7 @@ import {
   assertEquals,
   onlyDecodeError,
   utf8,
-} from "../../../tests/records_assert.ts";
+} from "../../../tests/support/records_assert.ts";
 
 const CODECS = [
   Compression.None,

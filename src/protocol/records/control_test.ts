@@ -6,7 +6,12 @@ import {
   readControlBatch,
 } from "./control.ts";
 import { buildBatch, validateBatch } from "./batch.ts";
-import { assert, assertDecodeError, assertEquals, utf8 } from "../../../tests/records_assert.ts";
+import {
+  assert,
+  assertDecodeError,
+  assertEquals,
+  utf8,
+} from "../../../tests/support/records_assert.ts";
 
 Deno.test("end-transaction markers build as Kafka lays them out and parse back", () => {
   for (const type of [ControlType.Abort, ControlType.Commit] as const) {

@@ -1,5 +1,5 @@
 import { crc32, crc32c } from "./crc.ts";
-import { assertEquals } from "../../../tests/records_assert.ts";
+import { assertEquals } from "../../../tests/support/records_assert.ts";
 
 const check = new TextEncoder().encode("123456789");
 

@@ -15,7 +15,7 @@ import {
   assertEquals,
   onlyDecodeError,
   utf8,
-} from "../../../tests/records_assert.ts";
+} from "../../../tests/support/records_assert.ts";
 
 const LEGACY_CODECS = [Compression.None, Compression.Gzip, Compression.Snappy, Compression.Lz4];
 

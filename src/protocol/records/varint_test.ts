@@ -6,7 +6,7 @@ import {
   writeVarint,
   writeVarlong,
 } from "./varint.ts";
-import { assertDecodeError, assertEquals } from "../../../tests/records_assert.ts";
+import { assertDecodeError, assertEquals } from "../../../tests/support/records_assert.ts";
 
 Deno.test("varint round trips int32 edges with Kafka's byte forms", () => {
   const buf = new Uint8Array(10);

@@ -1,6 +1,6 @@
 /** Small assertion helpers for the records and compression tests. */
-import { deepEqual } from "../src/protocol/equal.ts";
-import { DecodeError, type DecodeErrorKind } from "../src/protocol/decode_error.ts";
+import { deepEqual } from "../../src/protocol/equal.ts";
+import { DecodeError, type DecodeErrorKind } from "../../src/protocol/decode_error.ts";
 
 export function assert(cond: unknown, msg = "assertion failed"): asserts cond {
   if (!cond) throw new Error(msg);
