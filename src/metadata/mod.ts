@@ -3,8 +3,8 @@
  * immutable MetadataImage (image.ts). The Controller (controller.ts) is the
  * only writer: it validates admin requests against the image and commits
  * records to a MetadataLog; state changes only by applying committed records,
- * on a live node and on restart alike. local_log.ts is the single-node log (a
- * storage PartitionLog); the Raft quorum (src/raft/) replicates the same records.
+ * on a live node and on restart alike. The log itself is the Raft quorum
+ * (src/raft/, hosted by src/server/metadata_quorum.ts): one voter on a single node.
  * topic_configs.ts and topic_name.ts hold Kafka's topic rules.
  */
 export * from "./controller.ts";

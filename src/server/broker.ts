@@ -3,13 +3,14 @@
  * partition logs and the Kafka listeners together, and shuts them down in the
  * reverse order. Handlers reach everything through it.
  *
- * Start-up: open the storage layer, replay the metadata log into the image
- * (creating partition logs as topics appear), register this node, then listen.
+ * Start-up: open the storage layer, start the metadata quorum (which replays
+ * the committed metadata log into the image, creating partition logs as topics
+ * appear), load consumer groups, listen, register this node.
  * Shutdown: stop accepting, finish in-flight requests, flush, close.
  */
+import { GroupCoordinator } from "../coordinator/mod.ts";
 import { Controller } from "../metadata/controller.ts";
 import { MetadataImage } from "../metadata/image.ts";
-import { LocalMetadataLog, METADATA_TOPIC } from "../metadata/local_log.ts";
 import type { MetadataRecord } from "../metadata/records.ts";
 import { randomUuid } from "../protocol/uuid.ts";
 import type { BrokerConfig, Endpoint } from "./config.ts";
@@ -17,6 +18,7 @@ import { FetchSessionCache } from "./fetch_session.ts";
 import { HandlerRegistry } from "./handler.ts";
 import { allHandlers } from "./handlers/mod.ts";
 import { KafkaListener } from "./listener.ts";
+import { MetadataQuorum } from "./metadata_quorum.ts";
 import { consoleLog, type Logger } from "./log.ts";
 import { PartitionManager } from "./partitions.ts";
 
@@ -30,7 +32,10 @@ export class Broker {
   readonly controller: Controller;
   readonly partitions: PartitionManager;
   readonly fetchSessions = new FetchSessionCache();
-  private metadataLog: LocalMetadataLog | null = null;
+  /** Consumer groups and committed offsets (__consumer_offsets). */
+  readonly groups: GroupCoordinator;
+  /** The metadata log: a Raft quorum (one voter on a single node). */
+  quorum: MetadataQuorum | null = null;
   private listener: KafkaListener | null = null;
   /** The endpoints actually bound (port 0 resolved). */
   boundListeners: Endpoint[] = [];
@@ -40,7 +45,7 @@ export class Broker {
     this.log = opts.logger ?? consoleLog("broker");
     this.partitions = new PartitionManager(config, this.log, () => this.image);
     this.controller = new Controller(
-      { append: (records) => this.metadataLog!.append(records) },
+      { append: (records) => this.quorum!.append(records) },
       () => this.image,
       {
         nodeId: config.nodeId,
@@ -49,6 +54,14 @@ export class Broker {
         liveBrokers: () => [...this.image.brokers.keys()],
       },
     );
+    this.groups = new GroupCoordinator({
+      nodeId: config.nodeId,
+      props: config.props,
+      image: () => this.image,
+      logs: this.partitions,
+      controller: this.controller,
+      logger: this.log,
+    });
   }
 
   get clusterId(): string {
@@ -64,13 +77,19 @@ export class Broker {
   private async startUp(): Promise<void> {
     const started = performance.now();
     await this.partitions.open();
-    const metaLog = await this.partitions.openInternalLog(METADATA_TOPIC, 0);
-    this.metadataLog = new LocalMetadataLog(
-      metaLog,
-      (records, offset) => this.applyCommitted(records, offset),
-    );
-    this.metadataLog.replay();
+    this.quorum = new MetadataQuorum(this.config, {
+      apply: (records, lastOffset) => this.applyCommitted(records, lastOffset),
+      load: (records, endOffset) => {
+        // A snapshot replaces the image; reconciling the logs drops what it no longer has.
+        const before = this.image;
+        this.image = MetadataImage.empty.apply(records, endOffset - 1);
+        this.partitions.onSnapshot(before);
+      },
+      snapshot: () => this.image.toRecords(),
+    }, this.log);
+    await this.quorum.start();
     await this.partitions.sync();
+    await this.groups.load();
 
     this.listener = new KafkaListener(this, this.registry, this.log);
     this.boundListeners = this.listener.start(this.config.listeners);
@@ -111,9 +130,10 @@ export class Broker {
 
   async shutdown(): Promise<void> {
     this.log.info("shutting down: closing listeners, finishing in-flight requests");
+    this.groups.close();
     await this.listener?.stop();
     await this.partitions.close();
-    await this.metadataLog?.close();
+    this.quorum?.close();
     this.log.info("shut down cleanly");
   }
 }

@@ -98,6 +98,16 @@ export function brokerConfig(props: ReadonlyMap<string, string>, source: string)
       // A wildcard bind is not an address clients can use.
       host: l.host === "" || l.host === "0.0.0.0" || l.host === "::" ? "127.0.0.1" : l.host,
     }));
+  const roles = (props.get("process.roles") ?? "broker,controller").split(",").map((r) => r.trim())
+    .sort().join(",");
+  if (roles !== "broker,controller") {
+    throw new ConfigError(
+      `process.roles=${
+        props.get("process.roles")
+      }: only "broker,controller" (the default) is supported so far; ` +
+        "run a quorum-only controller with src/quorum_main.ts",
+    );
+  }
   const logDirs = (props.get("log.dirs") ?? props.get("log.dir") ?? defaultDataDir).split(",").map((
     s,
   ) => s.trim())

@@ -9,7 +9,6 @@
  * flush.messages=1 acknowledges only once the batch is fsynced (group commit).
  */
 import type { MetadataImage } from "../metadata/image.ts";
-import { METADATA_TOPIC } from "../metadata/local_log.ts";
 import type { MetadataRecord } from "../metadata/records.ts";
 import type { AppendInfo, PartitionLog } from "../storage/log.ts";
 import { LogManager } from "../storage/log_manager.ts";
@@ -42,11 +41,6 @@ export class PartitionManager {
     this.logs.start();
   }
 
-  /** A log outside the topic image (the metadata log), created on first use. */
-  openInternalLog(topic: string, partition: number): Promise<PartitionLog> {
-    return this.create(topic, partition);
-  }
-
   /**
    * Committed metadata changed: reconcile logs and configs (in order, in the
    * background). Removed topics are remembered by name until their logs are
@@ -61,6 +55,15 @@ export class PartitionManager {
       }
     }
     if (records.some((r) => r.type !== "broker" && r.type !== "cluster")) void this.sync();
+  }
+
+  /** The image was replaced by a snapshot: topics it lacks are removed like deleted ones. */
+  onSnapshot(before: MetadataImage): void {
+    const now = this.image();
+    for (const t of before.topicsByName.values()) {
+      if (now.topic(t.name)?.topicId !== t.topicId) this.removed.add(t.name);
+    }
+    void this.sync();
   }
 
   /** Brings logs and configs in line with the image; resolves when done. */
@@ -88,7 +91,6 @@ export class PartitionManager {
         }
       }
       for (const l of this.logs.logs()) {
-        if (l.topic === METADATA_TOPIC) continue;
         const t = img.topic(l.topic);
         if (!t || l.partition >= t.partitions.length) {
           this.log.info(`deleting log ${l.topic}-${l.partition}: its topic is gone`);
@@ -202,7 +204,7 @@ export class PartitionManager {
     return [...this.logs.onlineDirs(), ...offline].map((path) => ({
       path,
       online: !offline.has(path),
-      logs: (byDir.get(path) ?? []).filter((l) => l.topic !== METADATA_TOPIC),
+      logs: byDir.get(path) ?? [],
     }));
   }
 

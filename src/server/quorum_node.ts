@@ -32,8 +32,11 @@ export interface QuorumNodeOptions {
   nodeId: number;
   /** controller.quorum.voters: id -> host:port. */
   voters: ReadonlyMap<number, Endpoint>;
-  /** Where this node listens for quorum RPCs (a voter's own entry by default). */
-  listen?: Endpoint;
+  /**
+   * Where this node listens for quorum RPCs (a voter's own entry by default);
+   * null for none, as a lone voter with no observers needs no peers.
+   */
+  listen?: Endpoint | null;
   dataDir: string;
   config?: Partial<QuorumConfig>;
   stateMachine: QuorumStateMachine;
@@ -90,9 +93,11 @@ export class QuorumNode {
   }
 
   start(): void {
-    const listen = this.opts.listen ?? this.opts.voters.get(this.opts.nodeId);
-    assert(listen !== undefined, "a node needs an address to listen on");
-    this.transport.listen(listen);
+    if (this.opts.listen !== null) {
+      const listen = this.opts.listen ?? this.opts.voters.get(this.opts.nodeId);
+      assert(listen !== undefined, "a node needs an address to listen on");
+      this.transport.listen(listen);
+    }
     this.step();
   }
 

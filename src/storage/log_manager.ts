@@ -32,6 +32,9 @@ import { DenoFs } from "./fs_deno.ts";
 import { type LogCheckpoint, PartitionLog } from "./log.ts";
 import { SegmentPool } from "./segment_pool.ts";
 
+/** Kafka's metadata log directory name (in metadata.log.dir, by default the first log dir). */
+export const METADATA_LOG_NAME = "__cluster_metadata-0";
+
 export interface LogManagerOptions {
   /** log.dirs */
   logDirs: string[];
@@ -135,7 +138,8 @@ export class LogManager {
         continue;
       }
       const tp = parsePartitionKey(e.name);
-      if (tp === null) continue;
+      // The KRaft metadata log lives here too but belongs to the quorum store, not to us.
+      if (tp === null || e.name === METADATA_LOG_NAME) continue;
       if (this.#find(tp.topic, tp.partition) !== undefined) {
         this.#logger.error(`${e.name} exists in two log dirs; ignoring the copy in ${d.path}`);
         continue;

@@ -14,12 +14,24 @@ import { describeConfigsHandler } from "./describe_configs.ts";
 import { incrementalAlterConfigsHandler } from "./incremental_alter_configs.ts";
 import { deleteRecordsHandler } from "./delete_records.ts";
 import { describeLogDirsHandler } from "./describe_log_dirs.ts";
+import { describeQuorumHandler } from "./describe_quorum.ts";
 import { describeTopicPartitionsHandler } from "./describe_topic_partitions.ts";
 import { fetchHandler } from "./fetch.ts";
 import { listOffsetsHandler } from "./list_offsets.ts";
 import { offsetForLeaderEpochHandler } from "./offset_for_leader_epoch.ts";
 import { metadataHandler } from "./metadata.ts";
 import { produceHandler } from "./produce.ts";
+import { deleteGroupsHandler } from "./delete_groups.ts";
+import { describeGroupsHandler } from "./describe_groups.ts";
+import { findCoordinatorHandler } from "./find_coordinator.ts";
+import { heartbeatHandler } from "./heartbeat.ts";
+import { joinGroupHandler } from "./join_group.ts";
+import { leaveGroupHandler } from "./leave_group.ts";
+import { listGroupsHandler } from "./list_groups.ts";
+import { offsetCommitHandler } from "./offset_commit.ts";
+import { offsetDeleteHandler } from "./offset_delete.ts";
+import { offsetFetchHandler } from "./offset_fetch.ts";
+import { syncGroupHandler } from "./sync_group.ts";
 
 export const allHandlers: readonly Handler[] = [
   produceHandler,
@@ -28,6 +40,7 @@ export const allHandlers: readonly Handler[] = [
   deleteRecordsHandler,
   offsetForLeaderEpochHandler,
   describeLogDirsHandler,
+  describeQuorumHandler,
   describeTopicPartitionsHandler,
   metadataHandler,
   apiVersionsHandler,
@@ -38,4 +51,16 @@ export const allHandlers: readonly Handler[] = [
   describeConfigsHandler,
   alterConfigsHandler,
   incrementalAlterConfigsHandler,
+  // consumer groups (coordinator/)
+  findCoordinatorHandler,
+  joinGroupHandler,
+  syncGroupHandler,
+  heartbeatHandler,
+  leaveGroupHandler,
+  offsetCommitHandler,
+  offsetFetchHandler,
+  describeGroupsHandler,
+  listGroupsHandler,
+  deleteGroupsHandler,
+  offsetDeleteHandler,
 ];
