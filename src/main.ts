@@ -6,6 +6,7 @@
  */
 import { bench } from "./cli/bench.ts";
 import { Broker } from "./server/broker.ts";
+import { ControllerNode } from "./server/controller_node.ts";
 import { ConfigError, configFromArgs } from "./server/config.ts";
 
 const usage = `usage:
@@ -24,13 +25,16 @@ async function serve(args: string[]): Promise<void> {
     }
     throw e;
   }
-  const broker = await Broker.start(config);
+  const node = config.roles === "controller"
+    ? await ControllerNode.start(config)
+    : await Broker.start(config);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await broker.shutdown();
-    Deno.exit(0);
+    await node.shutdown();
+    // Let the quorum's last frames (EndQuorumEpoch) leave.
+    setTimeout(() => Deno.exit(0), 100);
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);

@@ -11,7 +11,11 @@ export interface Endpoint {
   port: number;
 }
 
+export type ProcessRoles = "broker,controller" | "controller";
+
 export interface BrokerConfig {
+  /** process.roles: a combined node (the default) or a metadata-quorum voter only. */
+  readonly roles: ProcessRoles;
   /** Every property given explicitly (file, then overrides). */
   readonly props: ReadonlyMap<string, string>;
   /** Where the properties came from, for the startup log. */
@@ -99,14 +103,17 @@ export function brokerConfig(props: ReadonlyMap<string, string>, source: string)
       host: l.host === "" || l.host === "0.0.0.0" || l.host === "::" ? "127.0.0.1" : l.host,
     }));
   const roles = (props.get("process.roles") ?? "broker,controller").split(",").map((r) => r.trim())
-    .sort().join(",");
-  if (roles !== "broker,controller") {
+    .filter(Boolean).sort().join(",");
+  if (roles !== "broker,controller" && roles !== "controller") {
     throw new ConfigError(
       `process.roles=${
         props.get("process.roles")
-      }: only "broker,controller" (the default) is supported so far; ` +
-        "run a quorum-only controller with src/quorum_main.ts",
+      }: "broker,controller" (the default) and "controller" ` +
+        "are supported; a broker-only node (an observer forwarding admin requests) is not built yet",
     );
+  }
+  if (roles === "controller" && !props.has("controller.quorum.voters")) {
+    throw new ConfigError("process.roles=controller needs controller.quorum.voters");
   }
   const logDirs = (props.get("log.dirs") ?? props.get("log.dir") ?? defaultDataDir).split(",").map((
     s,
@@ -114,6 +121,7 @@ export function brokerConfig(props: ReadonlyMap<string, string>, source: string)
     .filter(Boolean);
   if (logDirs.length === 0) throw new ConfigError("log.dirs is empty");
   return {
+    roles: roles as ProcessRoles,
     props,
     source,
     nodeId: intProp(props, "node.id", intProp(props, "broker.id", 1, 0), 0),
