@@ -29,8 +29,8 @@ import { DecodeError } from "../../protocol/decode_error.ts";
 import { RecordView, updateCrc, validateBatch } from "../../protocol/records/batch.ts";
 import { messageSetToBatch } from "../../protocol/records/legacy.ts";
 import { Compression, MAGIC, TIMESTAMP_TYPE_BIT } from "../../protocol/records/layout.ts";
+import type { MetadataImage } from "../../metadata/image.ts";
 import { isInternalTopic, topicNameError } from "../../metadata/topic_name.ts";
-import { isCompacted } from "../../storage/config.ts";
 import { LogOfflineError, RecordBatchTooLargeError, TruncatedError } from "../../storage/errors.ts";
 import type { PartitionLog } from "../../storage/log.ts";
 import { topicConfigValues } from "../configs.ts";
@@ -74,14 +74,24 @@ interface TopicSettings {
   compacted: boolean;
 }
 
+/** Resolved once per topic and metadata image: config resolution is not free, and produce is the hot path. */
+const settingsByImage = new WeakMap<MetadataImage, Map<string, TopicSettings>>();
+
 function topicSettings(broker: Broker, log: PartitionLog): TopicSettings {
-  const values = topicConfigValues(broker.image, broker.config, log.topic);
-  return {
-    maxMessageBytes: Number(values["max.message.bytes"]),
-    logAppendTime: values["message.timestamp.type"] === "LogAppendTime",
-    afterMaxMs: Number(values["message.timestamp.after.max.ms"]),
-    compacted: isCompacted(log.config),
-  };
+  let byTopic = settingsByImage.get(broker.image);
+  if (!byTopic) settingsByImage.set(broker.image, byTopic = new Map());
+  let s = byTopic.get(log.topic);
+  if (!s) {
+    const values = topicConfigValues(broker.image, broker.config, log.topic);
+    s = {
+      maxMessageBytes: Number(values["max.message.bytes"]),
+      logAppendTime: values["message.timestamp.type"] === "LogAppendTime",
+      afterMaxMs: Number(values["message.timestamp.after.max.ms"]),
+      compacted: values["cleanup.policy"].includes("compact"),
+    };
+    byTopic.set(log.topic, s);
+  }
+  return s;
 }
 
 /** Validates (and for legacy formats converts) one partition's records; returns the v2 batch to append. */
