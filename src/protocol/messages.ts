@@ -155,14 +155,4 @@ function framed(w: Writer): Uint8Array[] {
 }
 
 /** Joins frame chunks into one array (tests and tools; the network path writes chunks). */
-export function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let p = 0;
-  for (const c of chunks) {
-    out.set(c, p);
-    p += c.length;
-  }
-  return out;
-}
+export { concat } from "../base/bytes.ts";

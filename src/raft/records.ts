@@ -5,6 +5,7 @@
  * snapshot), and the walk back from batches to record values. Timestamps are
  * always passed in: the core has no clock of its own.
  */
+import { concat } from "../base/bytes.ts";
 import { assert } from "../base/assert.ts";
 import { DecodeError } from "../protocol/decode_error.ts";
 import {
@@ -173,15 +174,7 @@ export function buildSnapshot(
   parts.push(
     controlBatch(ControlType.SnapshotFooter, footer.finish(), offset, id.epoch, timestampMs),
   );
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /** The record values of a snapshot file; throws DecodeError unless it is whole and framed. */

@@ -41,17 +41,8 @@ export function makeBatch(spec: BatchSpec): Uint8Array {
   });
 }
 
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let p = 0;
-  for (const c of chunks) {
-    out.set(c, p);
-    p += c.length;
-  }
-  return out;
-}
+import { concat } from "../../src/base/bytes.ts";
+export { concat };
 
 export interface StoredBatch {
   baseOffset: number;

@@ -16,6 +16,7 @@ import { DecodeError } from "../decode_error.ts";
 import { decompressedBytesMax } from "../../base/limits.ts";
 import { compress, decompress } from "../compression/mod.ts";
 import { batches, buildBatch, type RecordInput, RecordView } from "./batch.ts";
+import { concat } from "../../base/bytes.ts";
 import { crc32 } from "./crc.ts";
 import { Compression, COMPRESSION_MASK, TIMESTAMP_TYPE_BIT } from "./layout.ts";
 
@@ -297,18 +298,6 @@ function maxOf(values: number[]): number {
   let max = -1;
   for (const v of values) if (v > max) max = v;
   return max;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 // --- conversion --------------------------------------------------------------

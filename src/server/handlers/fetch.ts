@@ -156,7 +156,7 @@ async function readPartition(
     });
     if (read.sizeBytes === 0) return { data, bytes: 0, error: false };
     if (v < 10) {
-      const bytes = read.chunks.length === 1 ? read.chunks[0] : concat(read.chunks);
+      const bytes = concat(read.chunks);
       if (v < 10) {
         for (const b of batches(bytes)) {
           if (b.compression === Compression.Zstd) {
