@@ -5,6 +5,7 @@
  * with its data in ./runnel-data. SIGINT/SIGTERM shut down gracefully.
  */
 import { bench } from "./cli/bench.ts";
+import { GroupConfigError } from "./coordinator/config.ts";
 import { Broker } from "./server/broker.ts";
 import { ControllerNode } from "./server/controller_node.ts";
 import { ConfigError, configFromArgs } from "./server/config.ts";
@@ -25,9 +26,19 @@ async function serve(args: string[]): Promise<void> {
     }
     throw e;
   }
-  const node = config.roles === "controller"
-    ? await ControllerNode.start(config)
-    : await Broker.start(config);
+  let node;
+  try {
+    node = config.roles === "controller"
+      ? await ControllerNode.start(config)
+      : await Broker.start(config);
+  } catch (e) {
+    // A bad value found while wiring a component is still a configuration error: no stack trace.
+    if (e instanceof GroupConfigError || e instanceof ConfigError) {
+      console.error(`runnel: ${e.message}`);
+      Deno.exit(2);
+    }
+    throw e;
+  }
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

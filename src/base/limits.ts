@@ -62,3 +62,29 @@ export const groupPendingMembersMax = 1000;
 export const groupNewMemberJoinTimeoutMs = 300_000;
 /** Bytes of __consumer_offsets read per step while loading a partition's groups. */
 export const offsetsLoadChunkBytes = 1024 * 1024;
+
+// --- workers --------------------------------------------------------------
+/**
+ * Bytes of one SharedArrayBuffer ring (one direction between one reactor and one
+ * shard); a power of two. A message may take at most half of it, so 4 MiB carries
+ * Kafka's default 1 MiB batches and partition fetches with room to spare, while
+ * reactors x shards x 2 rings stay affordable on many cores (pages are only
+ * resident once touched).
+ */
+export const ringBytes = 4 * 1024 * 1024;
+/** Smallest ring accepted (a few small messages). */
+export const ringBytesMin = 4096;
+/** Largest ring accepted: byte positions are 32-bit counters, so the capacity must stay below 2^31. */
+export const ringBytesMax = 1024 * 1024 * 1024;
+/** Reactor (network) worker threads, and separately shard worker threads, at most. */
+export const workerThreadsMax = 64;
+/** How often each worker bumps its heartbeat word in shared memory. */
+export const workerHeartbeatMs = 250;
+/**
+ * A worker whose heartbeat has not moved for this long is dead or wedged (it
+ * called Deno.exit or self.close, which raise no event, or its event loop is
+ * blocked): the supervisor takes the process down rather than run half alive.
+ */
+export const workerStallMs = 10_000;
+/** Workers not all ready this long after they were started fail the start. */
+export const workerStartTimeoutMs = 30_000;

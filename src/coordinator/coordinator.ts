@@ -103,6 +103,7 @@ export class GroupCoordinator {
   private readonly loading = new Map<number, Promise<Loaded | number>>();
   private readonly loaded = new Map<number, Loaded>();
   private creating: Promise<number> | null = null;
+  private fixedPartitionCount: number | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
   private closed = false;
@@ -115,10 +116,18 @@ export class GroupCoordinator {
     this.newId = opts.newId ?? (() => crypto.randomUUID());
   }
 
-  /** Partitions of __consumer_offsets: the topic's own count once it exists. */
+  /**
+   * Partitions of __consumer_offsets: the topic's own count, fixed the first
+   * time it is seen (as Kafka does), so partitions added to the topic later
+   * never re-route existing groups.
+   */
   get partitionCount(): number {
-    return this.opts.image().topic(OFFSETS_TOPIC)?.partitions.length ??
-      this.config.offsetsTopicPartitions;
+    if (this.fixedPartitionCount === null) {
+      const t = this.opts.image().topic(OFFSETS_TOPIC);
+      if (!t || t.partitions.length === 0) return this.config.offsetsTopicPartitions;
+      this.fixedPartitionCount = t.partitions.length;
+    }
+    return this.fixedPartitionCount;
   }
 
   partitionFor(groupId: string): number {
@@ -131,7 +140,7 @@ export class GroupCoordinator {
     if (!t) return;
     const started = this.now();
     let failed = 0;
-    for (const p of t.partitions) {
+    for (const p of t.partitions.slice(0, this.partitionCount)) {
       if (typeof (await this.shard(p.partition)) === "number") failed++;
     }
     let groups = 0;

@@ -1179,8 +1179,9 @@ export class GroupShard {
         else g.pendingCommits.set(s.key, n);
         g.pendingCommitCount--;
         if (error === ErrorCode.NONE && !g.is("Dead")) {
+          // Later writes win; within one write (same log offset) the later entry does.
           const prev = g.offsets.get(s.key);
-          if (prev === undefined || prev.logOffset < logOffset) {
+          if (prev === undefined || prev.logOffset <= logOffset) {
             g.offsets.set(s.key, { ...s.value, logOffset });
           }
         }

@@ -74,6 +74,13 @@ export function decodeRequest(frame: Uint8Array, served?: ServedVersions): Decod
     );
   }
   const body = req.read[prefix.apiVersion]!(r);
+  // Kafka ignores bytes after a request body, and librdkafka 2.0.x leaves zero
+  // bytes after some flexible ones: ListGroups v3+ writes its tag buffer twice,
+  // OffsetFetch v7 for all topics leaves a 4-byte array-count placeholder.
+  if (
+    prefix.apiVersion >= req.flexibleMin && r.remaining <= 4 &&
+    frame.subarray(r.pos).every((b) => b === 0)
+  ) r.pos = r.end;
   if (r.remaining !== 0) {
     throw new DecodeError(
       "trailing",

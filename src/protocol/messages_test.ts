@@ -69,3 +69,30 @@ Deno.test("an unknown ApiVersions version falls back; other unknown versions and
     }
   }
 });
+
+Deno.test("librdkafka 2.0.x's zero bytes after flexible bodies are ignored, as Kafka does", () => {
+  const hex = (s: string) => new Uint8Array(s.split(" ").map((b) => parseInt(b, 16)));
+  // Captured from rdkadmin (librdkafka 2.0.2): ListGroups v4 with its tag buffer written twice.
+  const listGroups = decodeRequest(hex(
+    "00 10 00 04 00 00 00 03 00 10 69 6e 74 65 72 6f 70 2d 72 64 6b 61 64 6d 69 6e 00 01 00 00",
+  ));
+  if (listGroups.kind !== "request") throw new Error("ListGroups v4 not decoded");
+  // OffsetFetch v7 for all topics: an unfinalized 4-byte array count (Kafka reads a null array).
+  const offsetFetch = decodeRequest(hex(
+    "00 09 00 07 00 00 00 04 00 10 69 6e 74 65 72 6f 70 2d 72 64 6b 61 64 6d 69 6e 00 0a 73 6f 6d 65 67 72 6f 75 70 00 00 00 00 00 00",
+  ));
+  if (offsetFetch.kind !== "request" || (offsetFetch.body as { topics: unknown }).topics !== null) {
+    throw new Error("OffsetFetch v7 not decoded as all topics");
+  }
+  // Non-zero trailing bytes, or zeros after a non-flexible body, still fail.
+  for (
+    const bad of ["00 10 00 04 00 00 00 03 00 00 00 01 00 07", "00 10 00 00 00 00 00 03 00 00 00"]
+  ) {
+    try {
+      decodeRequest(hex(bad));
+      throw new Error(`accepted ${bad}`);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+    }
+  }
+});
