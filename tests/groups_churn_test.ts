@@ -25,7 +25,7 @@ import {
   regressions,
   sleep,
   storedCommits,
-} from "./groups_helpers.ts";
+} from "./support/groups_helpers.ts";
 
 const seconds = Number(Deno.env.get("RUNNEL_CHURN_SECONDS") ?? "15");
 const seed = Number(Deno.env.get("RUNNEL_CHURN_SEED") ?? Math.floor(Math.random() * 2 ** 31));

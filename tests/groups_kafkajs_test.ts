@@ -25,7 +25,7 @@ import {
   settled,
   sleep,
   storedCommits,
-} from "./groups_helpers.ts";
+} from "./support/groups_helpers.ts";
 
 function client(broker: BrokerProcess, clientId: string): Kafka {
   return new Kafka({

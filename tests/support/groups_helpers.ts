@@ -7,15 +7,15 @@
  * group stored in `__consumer_offsets` (in log order) with our own client.
  */
 import { AssignerProtocol, type Consumer, type Kafka, type Producer } from "npm:kafkajs@2.2.4";
-import { assert } from "./support/storage_assert.ts";
+import { assert } from "./storage_assert.ts";
 import {
   fetchedRecords,
   fetchPartition,
   type KafkaClient,
   withTimeout,
-} from "./support/kafka_client.ts";
-import { decodeKey, decodeOffsetValue } from "../src/coordinator/records.ts";
-import { partitionForGroup } from "../src/coordinator/hash.ts";
+} from "./kafka_client.ts";
+import { decodeKey, decodeOffsetValue } from "../../src/coordinator/records.ts";
+import { partitionForGroup } from "../../src/coordinator/hash.ts";
 
 export const bounded = <T>(what: string, p: Promise<T>, ms = 20_000) =>
   withTimeout(p, ms, `kafkajs ${what}`);
