@@ -63,7 +63,8 @@ async function probes(tasks: ProbeTask[]) {
 
 Deno.test("ring across workers: a worker produces, the main thread consumes and checks", async () => {
   const seed = seedFromEnv("RING_SEED");
-  for (const wait of ["async", "sync"] as const) {
+  // Published per message with async waits; staged in sevens with blocking waits.
+  for (const [wait, batch] of [["async", 1], ["sync", 7]] as const) {
     const ring = createRing(4096);
     const reader = new RingReader(ring);
     const count = 30_000;
@@ -79,6 +80,7 @@ Deno.test("ring across workers: a worker produces, the main thread consumes and 
         wait,
         close: true,
         fill: "pattern",
+        batch,
       },
     ]);
     p.go();
@@ -106,12 +108,12 @@ Deno.test("ring across workers: a worker produces, the main thread consumes and 
 
 Deno.test("ring across workers: worker to worker, both wait modes, verified by the consumer", async () => {
   const seed = seedFromEnv("RING_SEED");
-  for (const wait of ["async", "sync"] as const) {
+  for (const [wait, batch] of [["async", 16], ["sync", 1]] as const) {
     const ring = createRing(8192);
     const count = 100_000;
     const shape = { ring, count, seed, minBytes: 0, maxBytes: 300, wait };
     const p = await probes([
-      { task: "produce", ...shape, close: false, fill: "pattern" },
+      { task: "produce", ...shape, close: false, fill: "pattern", batch },
       { task: "consume", ...shape, verify: true },
     ]);
     p.go();

@@ -32,6 +32,8 @@ export type ProbeTask =
      * bytes from its socket buffer (the benchmark).
      */
     readonly fill: "pattern" | "copy";
+    /** Messages staged per flush (1: each is published as it is written). */
+    readonly batch: number;
   }
   | {
     readonly task: "consume";
@@ -134,23 +136,27 @@ async function produce(t: Extract<ProbeTask, { task: "produce" }>): Promise<Prob
     const m = new Uint8Array(t.maxBytes);
     fillMessage(m, 0, m.length, 0);
     for (let i = 0; i < t.count; i++) {
-      while (!ring.tryWrite(m)) {
+      while (!ring.tryStage(m)) {
         if (t.wait === "sync") ring.waitWritableSync(m.length);
         else await ring.waitWritable(m.length);
       }
+      if ((i + 1) % t.batch === 0) ring.flush();
     }
+    ring.flush();
     if (t.close) ring.close();
     return { messages: t.count, bytes: t.count * m.length, ms: performance.now() - t0, errors: [] };
   }
   for (let i = 0; i < t.count; i++) {
     const size = sizeFrom(next, t.minBytes, t.maxBytes);
     const fill = (buf: Uint8Array, off: number) => fillMessage(buf, off, size, i);
-    while (!ring.tryWriteWith(size, fill)) {
+    while (!ring.tryStageWith(size, fill)) {
       if (t.wait === "sync") ring.waitWritableSync(size);
       else await ring.waitWritable(size);
     }
+    if ((i + 1) % t.batch === 0) ring.flush();
     bytes += size;
   }
+  ring.flush();
   if (t.close) ring.close();
   return { messages: t.count, bytes, ms: performance.now() - t0, errors: [] };
 }

@@ -25,6 +25,10 @@
  * contiguous view. Hence a message may take at most half the ring (then it
  * always fits once the ring has drained), `maxMessageBytes`.
  *
+ * A writer may stage several messages and publish them with one flush():
+ * each publication moves the tail's cache line to the reader's core, so for
+ * small messages batching them nearly doubles the rate.
+ *
  * Waiting: a side that finds the ring empty (or full) raises its "waiting"
  * flag, looks once more, and sleeps on the other side's seq word with
  * Atomics.wait / Atomics.waitAsync. The other side bumps the seq word and
@@ -85,6 +89,8 @@ export function recordBytes(n: number): number {
   return RING_PREFIX_BYTES + ((n + 3) & ~3);
 }
 
+/** Checks a waiting side makes before it sleeps (see spinFor). */
+const SPIN_CHECKS = 256;
 /** setTimeout's largest delay. */
 const TIMER_MAX_MS = 2 ** 31 - 1;
 
@@ -156,6 +162,19 @@ class RingView {
   }
 
   /**
+   * Polls `ready` a few hundred times before a wait goes to sleep: under load
+   * the other side is mid-message and a sleep/wake round (a timer, a promise,
+   * a futex wake for the other side) costs far more than the spin, which ends
+   * within microseconds either way.
+   */
+  protected spinFor(ready: () => boolean): boolean {
+    for (let i = 0; i < SPIN_CHECKS; i++) {
+      if (ready() || this.closed) return true;
+    }
+    return false;
+  }
+
+  /**
    * Marks the ring closed and wakes both sides: a waiting reader returns to
    * find the rest of the messages and then the end; further writes throw.
    */
@@ -170,14 +189,19 @@ class RingView {
 
 /** The producing end. Exactly one per ring, used from one thread. */
 export class RingWriter extends RingView {
-  /** Our tail, ahead of nothing: only we write it. */
+  /** Our tail, staged messages included: only we write it. */
   private tail: number;
+  /** The tail as last published. */
+  private tailPublished: number;
   /** The consumer's head as last loaded; stale only in the safe direction (less free space). */
   private headSeen: number;
+  /** Ring bytes of the message reserve() claimed. */
+  private pending = 0;
 
   constructor(buffer: SharedArrayBuffer) {
     super(buffer);
     this.tail = Atomics.load(this.ctl, W_TAIL) >>> 0;
+    this.tailPublished = this.tail;
     this.headSeen = Atomics.load(this.ctl, W_HEAD) >>> 0;
   }
 
@@ -203,49 +227,99 @@ export class RingWriter extends RingView {
   }
 
   /**
-   * Writes one message of `size` bytes by letting `fill` write it in place
-   * (`buf[offset .. offset+size)`), so an encoder puts its fields straight into
-   * shared memory. Returns false, writing nothing, when the ring lacks room:
-   * the caller waits (waitWritable) and retries; nothing is ever dropped.
+   * Claims room for a message of `size` bytes: returns the data offset its
+   * bytes go to (prefix written), or -1 when the ring lacks room. stage()
+   * then counts it in, flush() makes it visible.
    */
-  tryWriteWith(size: number, fill: (buf: Uint8Array, offset: number) => void): boolean {
+  private reserve(size: number): number {
     this.checkSize(size);
     if (this.closed) throw new RingClosedError("ring closed");
     const need = this.needFor(size);
-    if (!this.hasRoom(need)) return false;
+    if (!this.hasRoom(need)) return -1;
     let pos = this.tail & this.mask;
     if (need !== recordBytes(size)) {
       this.words[pos >> 2] = WRAP;
       pos = 0;
     }
     this.words[pos >> 2] = size;
-    fill(this.data, pos + RING_PREFIX_BYTES);
-    this.publish(need);
+    this.pending = need;
+    return pos + RING_PREFIX_BYTES;
+  }
+
+  /**
+   * Writes one message of `size` bytes by letting `fill` write it in place
+   * (`buf[offset .. offset+size)`), so an encoder puts its fields straight into
+   * shared memory. Returns false, writing nothing, when the ring lacks room:
+   * the caller waits (waitWritable) and retries; nothing is ever dropped.
+   */
+  tryWriteWith(size: number, fill: (buf: Uint8Array, offset: number) => void): boolean {
+    if (!this.tryStageWith(size, fill)) return false;
+    this.flush();
     return true;
   }
 
   /** Writes one message: a byte array, or several concatenated (a header and record bytes). */
   tryWrite(message: Uint8Array | readonly Uint8Array[]): boolean {
+    if (!this.tryStage(message)) return false;
+    this.flush();
+    return true;
+  }
+
+  /**
+   * tryWriteWith without publishing: the message stays invisible to the
+   * reader until flush() (or a write, wait or close, which flush). A writer
+   * with several messages at hand (all requests of one socket read) stages
+   * them and flushes once, sparing the reader's core a cache-line transfer
+   * per message: it nearly doubles the rate of small messages.
+   */
+  tryStageWith(size: number, fill: (buf: Uint8Array, offset: number) => void): boolean {
+    const at = this.reserve(size);
+    if (at < 0) return false;
+    fill(this.data, at);
+    this.stage();
+    return true;
+  }
+
+  /** tryWrite without publishing (see tryStageWith). */
+  tryStage(message: Uint8Array | readonly Uint8Array[]): boolean {
     if (message instanceof Uint8Array) {
-      return this.tryWriteWith(message.length, (buf, off) => buf.set(message, off));
+      const at = this.reserve(message.length);
+      if (at < 0) return false;
+      this.data.set(message, at);
+      this.stage();
+      return true;
     }
     let size = 0;
     for (const p of message) size += p.length;
-    return this.tryWriteWith(size, (buf, off) => {
-      for (const p of message) {
-        buf.set(p, off);
-        off += p.length;
-      }
-    });
+    let at = this.reserve(size);
+    if (at < 0) return false;
+    for (const p of message) {
+      this.data.set(p, at);
+      at += p.length;
+    }
+    this.stage();
+    return true;
   }
 
-  private publish(need: number): void {
-    this.tail = (this.tail + need) >>> 0;
+  private stage(): void {
+    this.tail = (this.tail + this.pending) >>> 0;
+  }
+
+  /** Makes every staged message visible to the reader (and wakes it if it sleeps). */
+  flush(): void {
+    if (this.tail === this.tailPublished) return;
+    this.tailPublished = this.tail;
     Atomics.store(this.ctl, W_TAIL, this.tail | 0);
     if (Atomics.load(this.ctl, W_CONSUMER_WAITING) !== 0) {
       Atomics.add(this.ctl, W_DATA_SEQ, 1);
       Atomics.notify(this.ctl, W_DATA_SEQ);
     }
+  }
+
+  /** Closes the ring after publishing what is staged, so the reader gets every message. */
+  override close(): void {
+    this.flush();
+    super.close();
   }
 
   /** Writes one message, waiting (asynchronously) while the ring is full. */
@@ -265,6 +339,9 @@ export class RingWriter extends RingView {
    */
   async waitWritable(size: number, timeoutMs = Infinity): Promise<boolean> {
     this.checkSize(size);
+    // Staged messages must be visible, or a reader could never free the room we wait for.
+    this.flush();
+    if (this.spinFor(() => this.hasRoom(this.needFor(size)))) return true;
     const deadline = deadlineOf(timeoutMs);
     for (;;) {
       const seq = Atomics.load(this.ctl, W_SPACE_SEQ);
@@ -285,6 +362,9 @@ export class RingWriter extends RingView {
   /** waitWritable, blocking the thread (Atomics.wait): workers only, never the main thread. */
   waitWritableSync(size: number, timeoutMs = Infinity): boolean {
     this.checkSize(size);
+    // Staged messages must be visible, or a reader could never free the room we wait for.
+    this.flush();
+    if (this.spinFor(() => this.hasRoom(this.needFor(size)))) return true;
     const deadline = deadlineOf(timeoutMs);
     for (;;) {
       const seq = Atomics.load(this.ctl, W_SPACE_SEQ);
@@ -418,6 +498,7 @@ export class RingReader extends RingView {
    * false if `timeoutMs` passes first. Usable on the main thread.
    */
   async waitReadable(timeoutMs = Infinity): Promise<boolean> {
+    if (this.spinFor(() => this.hasData())) return true;
     const deadline = deadlineOf(timeoutMs);
     for (;;) {
       const seq = Atomics.load(this.ctl, W_DATA_SEQ);
@@ -437,6 +518,7 @@ export class RingReader extends RingView {
 
   /** waitReadable, blocking the thread (Atomics.wait): workers only, never the main thread. */
   waitReadableSync(timeoutMs = Infinity): boolean {
+    if (this.spinFor(() => this.hasData())) return true;
     const deadline = deadlineOf(timeoutMs);
     for (;;) {
       const seq = Atomics.load(this.ctl, W_DATA_SEQ);

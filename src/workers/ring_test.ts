@@ -262,3 +262,27 @@ Deno.test("ring: bad buffers and corrupt lengths are refused loudly", () => {
   new Int32Array(sab, RING_HEADER_BYTES, 1)[0] = 1 << 20;
   throwsA(() => r.peek(), AssertionError);
 });
+
+Deno.test("ring: staged messages stay invisible until flushed; waits and close flush", async () => {
+  const { w, r } = pair(4096);
+  assert(w.tryStage(new Uint8Array([1])), "stage");
+  assert(w.tryStageWith(2, (buf, off) => buf.set([2, 3], off)), "stage with");
+  assertEquals(r.peek(), null, "not published yet");
+  assertEquals(w.usedBytes, 0);
+  w.flush();
+  assertEquals(w.usedBytes, 16);
+  assertEquals(r.tryRead(), new Uint8Array([1]));
+  assertEquals(r.tryRead(), new Uint8Array([2, 3]));
+
+  // A writer that waits for room publishes first, or the reader could never make any.
+  while (w.tryStage(new Uint8Array(500)));
+  assertEquals(r.peek(), null);
+  const room = w.waitWritable(500, 5000);
+  assertEquals(r.drain(() => {}) > 0, true, "flushed by the wait");
+  assertEquals(await room, true);
+
+  assert(w.tryStage(new Uint8Array([9])), "stage before close");
+  w.close();
+  assertEquals(await r.read(), new Uint8Array([9]), "close publishes what was staged");
+  assertEquals(await r.read(), null);
+});

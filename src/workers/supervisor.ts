@@ -304,7 +304,8 @@ export class Supervisor {
 
   /**
    * Asks every worker to finish and flush (bounded by graceMs), then
-   * terminates them all. A worker's failure during shutdown is no longer fatal.
+   * terminates them all. Once they have answered, a worker's end is no
+   * longer a failure.
    */
   async stop(graceMs = 5000): Promise<void> {
     if (this.failure === null && !this.stopping) {

@@ -8,12 +8,7 @@
  */
 import { AssignerProtocol, type Consumer, type Kafka, type Producer } from "npm:kafkajs@2.2.4";
 import { assert } from "./storage_assert.ts";
-import {
-  fetchedRecords,
-  fetchPartition,
-  type KafkaClient,
-  withTimeout,
-} from "./kafka_client.ts";
+import { fetchedRecords, fetchPartition, type KafkaClient, withTimeout } from "./kafka_client.ts";
 import { decodeKey, decodeOffsetValue } from "../../src/coordinator/records.ts";
 import { partitionForGroup } from "../../src/coordinator/hash.ts";
 
