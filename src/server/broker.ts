@@ -19,6 +19,7 @@ import { HandlerRegistry } from "./handler.ts";
 import { allHandlers } from "./handlers/mod.ts";
 import { KafkaListener } from "./listener.ts";
 import { MetadataQuorum } from "./metadata_quorum.ts";
+import { RequestCounters, serveMetrics } from "./metrics.ts";
 import { consoleLog, type Logger } from "./log.ts";
 import { PartitionManager } from "./partitions.ts";
 
@@ -32,6 +33,8 @@ export class Broker {
   readonly controller: Controller;
   readonly partitions: PartitionManager;
   readonly fetchSessions = new FetchSessionCache();
+  readonly requestCounters = new RequestCounters();
+  private metrics: { port: number; stop: () => Promise<void> } | null = null;
   /** Consumer groups and committed offsets (__consumer_offsets). */
   readonly groups: GroupCoordinator;
   /** The metadata log: a Raft quorum (one voter on a single node). */
@@ -93,6 +96,13 @@ export class Broker {
 
     this.listener = new KafkaListener(this, this.registry, this.log);
     this.boundListeners = this.listener.start(this.config.listeners);
+    const metricsListener = this.config.props.get("metrics.listener");
+    if (metricsListener) {
+      this.metrics = serveMetrics(this, metricsListener);
+      this.log.info(
+        `metrics on http://${metricsListener.replace(/:\d+$/, "")}:${this.metrics.port}/metrics`,
+      );
+    }
     const adv = this.advertisedEndpoint();
     await this.controller.bootstrap(this.config.clusterId ?? this.image.clusterId ?? randomUuid(), {
       host: adv.host,
@@ -114,6 +124,10 @@ export class Broker {
     );
   }
 
+  get connectionCount(): number {
+    return this.listener?.connectionCount ?? 0;
+  }
+
   /** The advertised address of the first listener (a configured port 0 resolves to the bound one). */
   advertisedEndpoint(): Endpoint {
     const adv = this.config.advertisedListeners[0];
@@ -132,6 +146,7 @@ export class Broker {
     this.log.info("shutting down: closing listeners, finishing in-flight requests");
     this.groups.close();
     await this.listener?.stop();
+    await this.metrics?.stop();
     await this.partitions.close();
     this.quorum?.close();
     this.log.info("shut down cleanly");

@@ -70,6 +70,7 @@ export class Connection {
   private dispatch(frame: Uint8Array): void {
     const d = decodeRequest(frame, this.registry.served);
     const header = d.header;
+    this.broker.requestCounters.increment(header.apiKey);
     let response: Promise<Uint8Array[] | null>;
     if (d.kind === "apiVersionsFallback") {
       const ours = this.registry.served(API_VERSIONS_KEY)!;

@@ -4,7 +4,12 @@
  * registered handlers and their ranges.
  */
 import type { RequestHeader } from "../protocol/header.ts";
-import type { ApiKeyNumber, RequestOf, ResponseOf } from "../protocol/messages.ts";
+import {
+  apiCodec,
+  type ApiKeyNumber,
+  type RequestOf,
+  type ResponseOf,
+} from "../protocol/messages.ts";
 import type { Broker } from "./broker.ts";
 
 export interface RequestContext {
@@ -68,6 +73,11 @@ export class HandlerRegistry {
       if (this.byKey.has(h.apiKey)) throw new Error(`two handlers for api key ${h.apiKey}`);
       this.byKey.set(h.apiKey, h);
     }
+  }
+
+  /** Kafka's name of an API ("Produce"), or its key as text. */
+  name(apiKey: number): string {
+    return apiCodec(apiKey)?.name ?? String(apiKey);
   }
 
   get(apiKey: number): Handler | undefined {
