@@ -84,3 +84,51 @@ export function validateChange(
     ? { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Invalid value for ${c.name}: ${err}` }
     : null;
 }
+
+/**
+ * The flow AlterConfigs and IncrementalAlterConfigs share: resolve each
+ * resource, reject duplicate names, turn its configs into changes (or an
+ * error), commit all valid resources through the controller, and answer per
+ * resource in request order.
+ */
+export async function alterResources<C extends { name: string }>(
+  broker: Broker,
+  resources: readonly { resourceType: number; resourceName: string; configs: readonly C[] }[],
+  validateOnly: boolean,
+  toChanges: (
+    type: ConfigResourceType,
+    name: string,
+    configs: readonly C[],
+  ) => ConfigChange[] | OpResult,
+): Promise<
+  { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[]
+> {
+  const results: OpResult[] = new Array(resources.length);
+  const todo: { index: number; type: ConfigResourceType; name: string; changes: ConfigChange[] }[] =
+    [];
+  resources.forEach((r, index) => {
+    const res = resolveResource(broker, r.resourceType, r.resourceName);
+    if ("errorCode" in res) {
+      results[index] = res;
+      return;
+    }
+    if (new Set(r.configs.map((c) => c.name)).size !== r.configs.length) {
+      results[index] = {
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: "Duplicate config names",
+      };
+      return;
+    }
+    const changes = toChanges(res.type, res.name, r.configs);
+    if ("errorCode" in changes) results[index] = changes;
+    else todo.push({ index, ...res, changes });
+  });
+  const done = await broker.controller.alterConfigs(todo, validateOnly, validateChange);
+  done.forEach((r, i) => (results[todo[i].index] = r));
+  return resources.map((r, i) => ({
+    errorCode: results[i].errorCode,
+    errorMessage: results[i].errorMessage,
+    resourceType: r.resourceType,
+    resourceName: r.resourceName,
+  }));
+}
