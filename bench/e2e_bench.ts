@@ -52,7 +52,27 @@ async function runJson(
   return JSON.parse(text);
 }
 
-async function startBroker(): Promise<{ bootstrap: string; stop: () => Promise<void> }> {
+interface StartedBroker {
+  bootstrap: string;
+  pid: number;
+  /** Spawn to "Runnel started" (includes Deno's own start-up and module loading). */
+  startMs: number;
+  stop: () => Promise<void>;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+  // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+  return m ? Math.round(Number(m[1]) / 102.4) / 10 : -1;
+}
+
+async function startBroker(): Promise<StartedBroker> {
   const dir = await Deno.makeTempDir({ prefix: "runnel-bench-" });
   const port = freePort();
   const p = new Deno.Command("deno", {
@@ -69,6 +89,7 @@ async function startBroker(): Promise<{ bootstrap: string; stop: () => Promise<v
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
+  const spawnedAt = performance.now();
   const reader = p.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let seen = "";
   const deadline = Date.now() + 20_000;
@@ -78,11 +99,14 @@ async function startBroker(): Promise<{ bootstrap: string; stop: () => Promise<v
     if (done) throw new Error(`broker exited: ${seen}`);
     seen += value;
   }
+  const startMs = Math.round(performance.now() - spawnedAt);
   (async () => {
     while (!(await reader.read()).done) { /* drain */ }
   })();
   return {
     bootstrap: `127.0.0.1:${port}`,
+    pid: p.pid,
+    startMs,
     stop: async () => {
       p.kill("SIGTERM");
       await p.status;
@@ -195,6 +219,9 @@ async function rdkperfSuite(bootstrap: string, tag: string) {
 const broker = await startBroker();
 const result: Record<string, unknown> = { bench: "e2e", scale };
 try {
+  await new Promise((r) => setTimeout(r, 500));
+  result.broker = { startToReadyMs: broker.startMs, idleRssMiB: rssMiB(broker.pid) };
+  const cpuBefore = cpuSeconds(broker.pid);
   const t = `bench-${Date.now().toString(36)}`;
   const own: Record<string, unknown> = {};
   own.produce100Acks1 = await runnelBench("produce", broker.bootstrap, [
@@ -226,6 +253,10 @@ try {
     "-a",
     "1",
   ]);
+  // Broker CPU per GB over the three produce runs above (record bytes, not frame bytes).
+  const producedGB = (n100 * 100 * 2 + n1k * 1024) / 1e9;
+  (result.broker as Record<string, unknown>).cpuSecondsPerGBProduced =
+    Math.round(((cpuSeconds(broker.pid) - cpuBefore) / producedGB) * 100) / 100;
   own.consume100 = await runnelBench("consume", broker.bootstrap, ["-t", t, "-n", String(n100)]);
   own.consume1k = await runnelBench("consume", broker.bootstrap, [
     "-t",
