@@ -4,10 +4,25 @@
  * same code runs under the seeded simulation in tests/support/raft_sim.ts and in a
  * real node, src/server/quorum_node.ts).
  *
- * - quorum.ts      RaftQuorum, the state machine: pre-vote and vote, leader
- *                  epochs, pull replication with Fetch, high watermark by
- *                  majority, divergence truncation, snapshots, observers,
- *                  check quorum, resignation, DescribeQuorum, metrics
+ * - quorum.ts      RaftQuorum, the state machine: roles and their transitions
+ *                  (pre-vote and vote, leader epochs, check quorum,
+ *                  resignation), the RPC handlers, the high watermark, and the
+ *                  application's side (append, nextCommitted, createSnapshot);
+ *                  it leans on:
+ *   - election.ts    election timers, the vote rules and tally, and the Vote,
+ *                    BeginQuorumEpoch and EndQuorumEpoch bodies
+ *   - replication.ts the leader's side: replica progress, answering and
+ *                    parking Fetch, the majority's durable end, check quorum,
+ *                    batching appends
+ *   - follower.ts    the follower's and observer's side: the fetch in flight,
+ *                    appending what the leader sent, divergence truncation,
+ *                    installing a fetched snapshot
+ *   - snapshots.ts   snapshot reconciliation at start, writing and loading
+ *                    snapshots, FetchSnapshot chunks (both sides)
+ *   - commit.ts      what is committed, as the application sees it
+ *                    (nextCommitted, appendStatus)
+ *   - metrics.ts     leader-change metrics and the DescribeQuorum answer
+ *   - rpc.ts         correlation ids, pending requests and the outbox
  * - types.ts       its configuration and the injected contracts: RaftLog,
  *                  ElectionStore (quorum-state), SnapshotStore, Random
  * - messages.ts    RaftMessage: the KRaft RPCs (Vote, BeginQuorumEpoch,

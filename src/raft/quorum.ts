@@ -29,40 +29,38 @@
  *   leader's log start is sent the snapshot id and fetches it with FetchSnapshot.
  */
 import { assert } from "../base/assert.ts";
-import {
-  raftBatchBytesMax,
-  raftFetchBytesMax,
-  raftPendingAppendBytesMax,
-  raftSnapshotBytesMax,
-  raftSnapshotChunkBytes,
-} from "../base/limits.ts";
-import { DecodeError } from "../protocol/decode_error.ts";
+import { raftFetchBytesMax, raftPendingAppendBytesMax } from "../base/limits.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import type {
   BeginQuorumEpochRequest,
   BeginQuorumEpochResponse,
 } from "../protocol/generated/begin_quorum_epoch.ts";
-import type {
-  DescribeQuorumResponse,
-  DescribeQuorumResponseReplicaState,
-} from "../protocol/generated/describe_quorum.ts";
+import type { DescribeQuorumResponse } from "../protocol/generated/describe_quorum.ts";
 import type {
   EndQuorumEpochRequest,
   EndQuorumEpochResponse,
 } from "../protocol/generated/end_quorum_epoch.ts";
-import type {
-  FetchRequest,
-  FetchRequestFetchPartition,
-  FetchResponse,
-  FetchResponsePartitionData,
-} from "../protocol/generated/fetch.ts";
+import type { FetchResponse, FetchResponsePartitionData } from "../protocol/generated/fetch.ts";
 import type {
   FetchSnapshotRequest,
   FetchSnapshotResponse,
   FetchSnapshotResponsePartitionSnapshot,
 } from "../protocol/generated/fetch_snapshot.ts";
 import type { VoteRequest, VoteResponse } from "../protocol/generated/vote.ts";
-import { ZERO_UUID } from "../protocol/uuid.ts";
+import { type AppendStatus, appendStatus, type Committed, nextCommitted } from "./commit.ts";
+import {
+  beginQuorumEpochRequest,
+  candidateLogOk,
+  ElectionTimers,
+  endQuorumEpochRequest,
+  epochResponse,
+  preVoteGranted,
+  successorElectionDelay,
+  voteRequest,
+  voteResponse,
+  VoteTally,
+} from "./election.ts";
+import { fetchRequest, FollowerFetch } from "./follower.ts";
 import {
   BEGIN_QUORUM_EPOCH,
   DESCRIBE_QUORUM,
@@ -76,20 +74,19 @@ import {
   type RaftResponseBody,
   VOTE,
 } from "./messages.ts";
+import { type Pending, RpcChannel } from "./rpc.ts";
+import { describeQuorum, LeaderChangeTracker } from "./metrics.ts";
+import { leaderChangeBatch, METADATA_TOPIC_ID } from "./records.ts";
+import { fetchResponse, LeaderReplication } from "./replication.ts";
 import {
-  buildSnapshot,
-  dataBatch,
-  fetchedBatches,
-  joinRecords,
-  leaderChangeBatch,
-  METADATA_PARTITION,
-  METADATA_TOPIC,
-  METADATA_TOPIC_ID,
-  parseSnapshot,
-} from "./records.ts";
+  fetchSnapshotRequest,
+  fetchSnapshotResponse,
+  readSnapshotChunk,
+  reconcileSnapshot,
+  writeSnapshot,
+} from "./snapshots.ts";
 import type {
   ElectionState,
-  LogBatch,
   QuorumConfig,
   QuorumMetrics,
   RaftIo,
@@ -97,55 +94,11 @@ import type {
   SnapshotId,
 } from "./types.ts";
 
-/** What the state machine above the quorum applies next (see nextCommitted). */
-export type Committed =
-  | { kind: "snapshot"; id: SnapshotId; values: Uint8Array[] }
-  | { kind: "batches"; batches: LogBatch[] };
-
 export type AppendResult =
   | { ok: true; epoch: number; baseOffset: number; lastOffset: number }
   | { ok: false; error: "not_leader" | "backpressure"; leaderId: number; epoch: number };
 
-/** Fate of an append, from the node that accepted it. */
-export type AppendStatus = "committed" | "pending" | "lost" | "unknown";
-
-/** What the leader knows of another replica (Kafka's ReplicaState). */
-interface ReplicaState {
-  readonly id: number;
-  readonly voter: boolean;
-  /** Durable log end the replica last reported in a valid Fetch; -1 before that. */
-  endOffset: number;
-  lastFetchMs: number;
-  lastCaughtUpMs: number;
-  /** Fetched in this epoch, or answered BeginQuorumEpoch: no need to resend it. */
-  acknowledged: boolean;
-  beginSentMs: number;
-}
-
-interface ParkedFetch {
-  request: RaftRequest & { apiKey: typeof FETCH };
-  partition: FetchRequestFetchPartition;
-  deadline: number;
-}
-
-interface Pending {
-  apiKey: number;
-  to: number;
-  sentMs: number;
-  epoch: number;
-  round: number;
-  preVote: boolean;
-}
-
-interface SnapshotFetch {
-  id: SnapshotId;
-  position: number;
-  size: number;
-  chunks: Uint8Array[];
-}
-
-/** High watermark a Fetch sends when it does not know one (Kafka's Long.MAX_VALUE). */
-const UNKNOWN_HWM = 2 ** 63;
+export type { AppendStatus, Committed };
 
 export class RaftQuorum {
   readonly nodeId: number;
@@ -164,6 +117,7 @@ export class RaftQuorum {
   private readonly log;
   private readonly io: RaftIo;
   private readonly config: QuorumConfig;
+  private readonly timers: ElectionTimers;
 
   // Persisted election state (Kafka's quorum-state) and the role on top of it.
   private epochValue = 0;
@@ -173,42 +127,24 @@ export class RaftQuorum {
   private hwm: number;
   private now: number;
 
-  private outbox: RaftMessage[] = [];
-  private pending = new Map<number, Pending>();
-  private nextCorrelationId: number;
+  private readonly rpc: RpcChannel;
 
   /** Election deadline (unattached, prospective, candidate, resigned). */
   private electionDeadline = Infinity;
-  /** Current pre-vote or vote round; responses from other rounds are ignored. */
-  private round = 0;
-  private grants = new Set<number>();
-  private rejects = new Set<number>();
+  private readonly votes: VoteTally;
   /** The leader that resigned this epoch (EndQuorumEpoch): not to be followed again. */
   private resignedLeaderId = -1;
-  private leaderlessSinceMs: number;
-  /** The last (epoch, leader) counted in metrics.leaderChanges. */
-  private knownLeaderEpoch = -1;
-  private knownLeaderId = -1;
+  private readonly leaderChanges: LeaderChangeTracker;
 
   // Follower and observer.
   /** Last time the leader itself was heard from (a fetch answered, BeginQuorumEpoch). */
   private lastLeaderContactMs = 0;
   /** A follower that has not heard from its leader by then gives up on it. */
   private followDeadline = 0;
-  private fetchInFlight = -1;
-  private fetchSentMs = 0;
-  private fetchBackoffUntil = 0;
-  private snapshotFetch: SnapshotFetch | null = null;
-  private bootstrapIndex = 0;
+  private readonly fetcher: FollowerFetch;
 
   // Leader.
-  private replicas = new Map<number, ReplicaState>();
-  private parked = new Map<number, ParkedFetch>();
-  private epochStartOffset = -1;
-  private leaderSinceMs = 0;
-  private accumulated: Uint8Array[] = [];
-  private accumulatedBytes = 0;
-  private accumulatedSinceMs = 0;
+  private readonly leader: LeaderReplication;
 
   constructor(config: QuorumConfig, io: RaftIo, nowMs: number) {
     assert(new Set(config.voters).size === config.voters.length, "duplicate voter ids");
@@ -216,14 +152,26 @@ export class RaftQuorum {
     this.config = config;
     this.io = io;
     this.log = io.log;
+    this.timers = new ElectionTimers(config, io.random);
+    this.fetcher = new FollowerFetch(this.log, io.snapshots, this.metrics, this.timers);
     this.nodeId = config.nodeId;
     this.voters = [...config.voters];
     this.isVoter = config.voters.includes(config.nodeId);
     this.majority = Math.floor(config.voters.length / 2) + 1;
+    this.votes = new VoteTally(this.majority, this.voters.length);
+    this.leader = new LeaderReplication(
+      this.log,
+      io.snapshots,
+      config,
+      this.voters,
+      this.majority,
+      (request, errorCode, fill) =>
+        this.reply(request, { apiKey: FETCH, body: this.fetchResponse(errorCode, fill) }),
+    );
     this.now = nowMs;
-    this.leaderlessSinceMs = nowMs;
-    this.nextCorrelationId = 1 + Math.floor(io.random.next() * 0x3fffffff);
-    this.reconcileSnapshot();
+    this.leaderChanges = new LeaderChangeTracker(this.metrics, nowMs);
+    this.rpc = new RpcChannel(this.nodeId, 1 + Math.floor(io.random.next() * 0x3fffffff));
+    reconcileSnapshot(this.log, io.snapshots);
     this.hwm = this.log.startOffset;
 
     const st = io.election.read();
@@ -241,7 +189,7 @@ export class RaftQuorum {
       this.roleValue = "resigned";
       this.leaderIdValue = -1;
       this.resignedLeaderId = this.nodeId;
-      this.electionDeadline = nowMs + this.randomElectionTimeout();
+      this.electionDeadline = nowMs + this.timers.electionTimeout();
     } else if (this.leaderIdValue >= 0) {
       this.roleValue = "follower";
       this.lastLeaderContactMs = nowMs;
@@ -249,20 +197,7 @@ export class RaftQuorum {
       this.noteLeaderKnown();
     } else {
       this.roleValue = "unattached";
-      this.electionDeadline = nowMs + this.randomElectionTimeout();
-    }
-  }
-
-  /** Makes the log agree with the newest snapshot after a crash between the two writes. */
-  private reconcileSnapshot(): void {
-    const snap = this.io.snapshots.latest();
-    if (snap === null || snap.endOffset <= this.log.startOffset) return;
-    const aligned = snap.endOffset < this.log.endOffset &&
-      this.log.read(snap.endOffset, 1)[0]?.baseOffset === snap.endOffset;
-    if (snap.endOffset === this.log.endOffset || aligned) {
-      this.log.deleteBefore(snap.endOffset, snap.epoch);
-    } else {
-      this.log.resetTo(snap.endOffset, snap.epoch);
+      this.electionDeadline = nowMs + this.timers.electionTimeout();
     }
   }
 
@@ -289,18 +224,16 @@ export class RaftQuorum {
   }
   /** Offset of the LeaderChange record that opened the current epoch (leader only, else -1). */
   get epochStart(): number {
-    return this.roleValue === "leader" ? this.epochStartOffset : -1;
+    return this.roleValue === "leader" ? this.leader.epochStartOffset : -1;
   }
   /** A snapshot being fetched from the leader, if any. */
   get fetchingSnapshot(): SnapshotId | null {
-    return this.snapshotFetch?.id ?? null;
+    return this.fetcher.snapshot?.id ?? null;
   }
 
   /** Queued outbound messages (from poll, append, resign), emptied. */
   drain(): RaftMessage[] {
-    const out = this.outbox;
-    this.outbox = [];
-    return out;
+    return this.rpc.drain();
   }
 
   // --- timers -------------------------------------------------------------------
@@ -318,9 +251,9 @@ export class RaftQuorum {
       case "leader":
         this.writeAccumulated(false);
         this.updateHighWatermark();
-        this.expireParked();
+        this.leader.expireParked(this.now);
         this.sendBeginQuorumEpochs();
-        if (now >= this.checkQuorumDeadline()) this.becomeResigned();
+        if (now >= this.leader.checkQuorumDeadline()) this.becomeResigned();
         break;
       case "follower":
         if (now >= this.followDeadline) {
@@ -352,19 +285,9 @@ export class RaftQuorum {
   private nextDeadline(): number {
     let d = Infinity;
     switch (this.roleValue) {
-      case "leader": {
-        d = this.checkQuorumDeadline();
-        for (const p of this.parked.values()) d = Math.min(d, p.deadline);
-        for (const r of this.replicas.values()) {
-          if (!r.voter) continue;
-          const silentAt = r.acknowledged ? r.lastFetchMs + this.config.fetchTimeoutMs : -Infinity;
-          d = Math.min(d, Math.max(silentAt, r.beginSentMs + this.config.requestTimeoutMs));
-        }
-        if (this.accumulated.length > 0) {
-          d = Math.min(d, this.accumulatedSinceMs + this.config.appendLingerMs);
-        }
+      case "leader":
+        d = this.leader.nextDeadline();
         break;
-      }
       case "follower":
       case "unattached":
         if (this.roleValue === "follower") {
@@ -373,10 +296,8 @@ export class RaftQuorum {
           d = this.electionDeadline;
         }
         if (this.roleValue === "follower" || !this.isVoter) {
-          if (this.fetchInFlight >= 0) d = Math.min(d, this.fetchSentMs + this.fetchExpiryMs());
-          else if (this.fetchMayAcknowledge()) {
-            d = Math.min(d, Math.max(this.fetchBackoffUntil, this.now));
-          }
+          const mayAcknowledge = () => this.fetchMayAcknowledge();
+          d = Math.min(d, this.fetcher.deadline(this.now, this.fetchExpiryMs(), mayAcknowledge));
         }
         break;
       default:
@@ -393,25 +314,11 @@ export class RaftQuorum {
   private expirePending(): void {
     const fetchExpiry = this.fetchExpiryMs();
     const otherExpiry = Math.max(this.config.requestTimeoutMs, fetchExpiry);
-    for (const [id, p] of this.pending) {
-      const expiry = id === this.fetchInFlight ? fetchExpiry : otherExpiry;
-      if (this.now < p.sentMs + expiry) continue;
-      this.pending.delete(id);
-      if (id === this.fetchInFlight) this.fetchInFlight = -1;
-    }
-  }
-
-  private randomElectionTimeout(): number {
-    const t = this.config.electionTimeoutMs;
-    return t + Math.floor(this.io.random.next() * t);
-  }
-
-  private randomBackoff(): number {
-    return 1 + Math.floor(this.io.random.next() * this.config.electionBackoffMaxMs);
-  }
-
-  private retryBackoff(): number {
-    return Math.max(1, Math.floor(this.config.electionBackoffMaxMs / 10));
+    this.rpc.expire(
+      this.now,
+      (id) => this.fetcher.isInFlight(id) ? fetchExpiry : otherExpiry,
+      (id) => this.fetcher.take(id),
+    );
   }
 
   // --- transitions ----------------------------------------------------------------
@@ -427,39 +334,17 @@ export class RaftQuorum {
 
   /** Leaving any role: drop what belonged to it. */
   private leaveRole(): void {
-    if (this.roleValue === "leader") {
-      for (const p of this.parked.values()) this.answerParkedWithError(p);
-      this.parked.clear();
-      this.replicas.clear();
-      this.accumulated = [];
-      this.accumulatedBytes = 0;
-      this.epochStartOffset = -1;
-    }
-    this.fetchInFlight = -1;
-    this.fetchBackoffUntil = 0;
-    this.snapshotFetch = null;
-    this.grants.clear();
-    this.rejects.clear();
+    if (this.roleValue === "leader") this.leader.end();
+    this.fetcher.reset();
+    this.votes.clear();
   }
 
   private noteLeaderless(): void {
-    if (this.leaderlessSinceMs < 0) this.leaderlessSinceMs = this.now;
+    this.leaderChanges.leaderless(this.now);
   }
 
   private noteLeaderKnown(): void {
-    const leader = this.leaderId;
-    if (this.knownLeaderEpoch === this.epochValue && this.knownLeaderId === leader) {
-      // Back to the same leader after a pre-vote that found it alive: no change.
-      this.leaderlessSinceMs = -1;
-      return;
-    }
-    this.knownLeaderEpoch = this.epochValue;
-    this.knownLeaderId = leader;
-    this.metrics.leaderChanges++;
-    if (this.leaderlessSinceMs >= 0) {
-      this.metrics.lastElectionMs = this.now - this.leaderlessSinceMs;
-      this.leaderlessSinceMs = -1;
-    }
+    this.leaderChanges.leaderKnown(this.epochValue, this.leaderId, this.now);
   }
 
   private becomeUnattached(epoch: number, keepEpoch = false): void {
@@ -473,7 +358,7 @@ export class RaftQuorum {
     this.leaderIdValue = -1;
     this.roleValue = "unattached";
     this.persist();
-    this.electionDeadline = this.now + this.randomElectionTimeout();
+    this.electionDeadline = this.now + this.timers.electionTimeout();
     this.noteLeaderless();
   }
 
@@ -492,7 +377,7 @@ export class RaftQuorum {
     // Hearing again of the leader this node had given up on is not hearing from it:
     // it gets one fetch to prove itself, and pre-votes are still granted meanwhile.
     // (Else two followers of a dead leader would keep reviving it for each other.)
-    const same = this.knownLeaderEpoch === epoch && this.knownLeaderId === leaderId;
+    const same = this.leaderChanges.isKnown(epoch, leaderId);
     if (!same) this.lastLeaderContactMs = this.now;
     this.followDeadline = Math.max(
       this.lastLeaderContactMs + this.config.fetchTimeoutMs,
@@ -510,11 +395,11 @@ export class RaftQuorum {
     this.leaveRole();
     this.noteLeaderless();
     this.roleValue = "prospective";
-    this.round++;
+    this.votes.round++;
     this.metrics.preVotes++;
-    this.grants.add(this.nodeId);
-    this.electionDeadline = this.now + this.randomElectionTimeout();
-    if (this.grants.size >= this.majority) {
+    this.votes.grant(this.nodeId);
+    this.electionDeadline = this.now + this.timers.electionTimeout();
+    if (this.votes.won) {
       this.becomeCandidate();
       return;
     }
@@ -530,11 +415,11 @@ export class RaftQuorum {
     this.resignedLeaderId = -1;
     this.roleValue = "candidate";
     this.persist();
-    this.round++;
+    this.votes.round++;
     this.metrics.elections++;
-    this.grants.add(this.nodeId);
-    this.electionDeadline = this.now + this.randomElectionTimeout();
-    if (this.grants.size >= this.majority) {
+    this.votes.grant(this.nodeId);
+    this.electionDeadline = this.now + this.timers.electionTimeout();
+    if (this.votes.won) {
       this.becomeLeader();
       return;
     }
@@ -543,31 +428,18 @@ export class RaftQuorum {
 
   private becomeLeader(): void {
     assert(this.roleValue === "candidate", "only a candidate becomes leader");
-    const granting = [...this.grants].sort((a, b) => a - b);
+    const granting = this.votes.granting();
     this.leaveRole();
     this.roleValue = "leader";
     this.leaderIdValue = this.nodeId;
     this.persist();
-    this.leaderSinceMs = this.now;
-    for (const v of this.voters) {
-      if (v === this.nodeId) continue;
-      this.replicas.set(v, {
-        id: v,
-        voter: true,
-        endOffset: -1,
-        lastFetchMs: -1,
-        lastCaughtUpMs: -1,
-        acknowledged: false,
-        beginSentMs: -Infinity,
-      });
-    }
-    this.epochStartOffset = this.log.endOffset;
+    this.leader.begin(this.now);
     this.log.append(
       leaderChangeBatch(
         this.nodeId,
         this.voters,
         granting,
-        this.epochStartOffset,
+        this.leader.epochStartOffset,
         this.epochValue,
         this.now,
       ),
@@ -581,42 +453,23 @@ export class RaftQuorum {
   /** Gives up leadership of the epoch (check quorum, shutdown), telling the voters. */
   private becomeResigned(): void {
     assert(this.roleValue === "leader", "only a leader resigns");
-    const successors = this.preferredSuccessors();
+    const successors = this.leader.preferredSuccessors();
     this.leaveRole();
     this.roleValue = "resigned";
     this.leaderIdValue = -1;
     this.resignedLeaderId = this.nodeId;
-    this.electionDeadline = this.now + this.randomElectionTimeout();
+    this.electionDeadline = this.now + this.timers.electionTimeout();
     this.noteLeaderless();
     for (const v of this.voters) {
       if (v === this.nodeId) continue;
-      const body: EndQuorumEpochRequest = {
-        clusterId: this.config.clusterId,
-        topics: [{
-          topicName: METADATA_TOPIC,
-          partitions: [{
-            partitionIndex: METADATA_PARTITION,
-            leaderId: this.nodeId,
-            leaderEpoch: this.epochValue,
-            preferredSuccessors: successors,
-            preferredCandidates: successors.map((id) => ({
-              candidateId: id,
-              candidateDirectoryId: ZERO_UUID,
-            })),
-          }],
-        }],
-        leaderEndpoints: [],
-      };
+      const body: EndQuorumEpochRequest = endQuorumEpochRequest(
+        this.config.clusterId,
+        this.nodeId,
+        this.epochValue,
+        successors,
+      );
       this.sendRequest(v, { apiKey: END_QUORUM_EPOCH, body }, false);
     }
-  }
-
-  /** Voters ordered by how much of the log they hold: the best next leaders first. */
-  private preferredSuccessors(): number[] {
-    return [...this.replicas.values()]
-      .filter((r) => r.voter)
-      .sort((a, b) => b.endOffset - a.endOffset || a.id - b.id)
-      .map((r) => r.id);
   }
 
   /**
@@ -655,29 +508,12 @@ export class RaftQuorum {
   // --- messaging ------------------------------------------------------------------
 
   private sendRequest(to: number, req: RaftRequestBody, preVote: boolean): number {
-    const correlationId = this.nextCorrelationId;
-    this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
-    this.pending.set(correlationId, {
-      apiKey: req.apiKey,
-      to,
-      sentMs: this.now,
-      epoch: this.epochValue,
-      round: this.round,
-      preVote,
-    });
-    this.outbox.push({ kind: "request", from: this.nodeId, to, correlationId, ...req });
-    return correlationId;
+    const sent = { sentMs: this.now, epoch: this.epochValue, round: this.votes.round, preVote };
+    return this.rpc.request(to, req, sent);
   }
 
   private reply(req: RaftRequest, res: RaftResponseBody): void {
-    assert(res.apiKey === req.apiKey, "response to another API");
-    this.outbox.push({
-      kind: "response",
-      from: this.nodeId,
-      to: req.from,
-      correlationId: req.correlationId,
-      ...res,
-    });
+    this.rpc.reply(req, res);
   }
 
   /** Takes one message; returns everything queued to send (including by earlier calls). */
@@ -708,9 +544,8 @@ export class RaftQuorum {
   }
 
   private handleResponse(res: RaftResponse): void {
-    const p = this.pending.get(res.correlationId);
-    if (p === undefined || p.apiKey !== res.apiKey || p.to !== res.from) return;
-    this.pending.delete(res.correlationId);
+    const p = this.rpc.answered(res);
+    if (p === undefined) return;
     switch (res.apiKey) {
       case VOTE:
         return this.onVoteResponse(p, res.from, res.body);
@@ -737,47 +572,24 @@ export class RaftQuorum {
   private sendVotes(preVote: boolean): void {
     for (const v of this.voters) {
       if (v === this.nodeId) continue;
-      const body: VoteRequest = {
-        clusterId: this.config.clusterId,
-        voterId: v,
-        topics: [{
-          topicName: METADATA_TOPIC,
-          partitions: [{
-            partitionIndex: METADATA_PARTITION,
-            replicaEpoch: this.epochValue,
-            replicaId: this.nodeId,
-            replicaDirectoryId: ZERO_UUID,
-            voterDirectoryId: ZERO_UUID,
-            lastOffsetEpoch: this.log.lastEpoch,
-            lastOffset: this.log.endOffset,
-            preVote,
-          }],
-        }],
-      };
+      const body: VoteRequest = voteRequest(
+        this.config.clusterId,
+        v,
+        this.nodeId,
+        this.epochValue,
+        this.log,
+        preVote,
+      );
       this.sendRequest(v, { apiKey: VOTE, body }, preVote);
     }
   }
 
-  private voteResponse(errorCode: number, granted: boolean, topError = 0): VoteResponse {
-    return {
-      errorCode: topError,
-      topics: [{
-        topicName: METADATA_TOPIC,
-        partitions: [{
-          partitionIndex: METADATA_PARTITION,
-          errorCode,
-          leaderId: this.leaderId,
-          leaderEpoch: this.epochValue,
-          voteGranted: granted,
-        }],
-      }],
-      nodeEndpoints: [],
-    };
-  }
-
   private onVoteRequest(req: RaftRequest, body: VoteRequest): void {
     const reply = (granted: boolean, errorCode = 0, top = 0) =>
-      this.reply(req, { apiKey: VOTE, body: this.voteResponse(errorCode, granted, top) });
+      this.reply(req, {
+        apiKey: VOTE,
+        body: voteResponse(this.leaderId, this.epochValue, errorCode, granted, top),
+      });
     if (!this.clusterIdOk(body.clusterId)) {
       return reply(false, 0, ErrorCode.INCONSISTENT_CLUSTER_ID);
     }
@@ -788,21 +600,19 @@ export class RaftQuorum {
       return reply(false, ErrorCode.INCONSISTENT_VOTER_SET);
     }
     if (p.replicaEpoch < this.epochValue) return reply(false, ErrorCode.FENCED_LEADER_EPOCH);
-    const logOk = p.lastOffsetEpoch > this.log.lastEpoch ||
-      (p.lastOffsetEpoch === this.log.lastEpoch && p.lastOffset >= this.log.endOffset);
+    const logOk = candidateLogOk(p.lastOffsetEpoch, p.lastOffset, this.log);
 
     if (p.preVote) {
       // A pre-vote changes nothing here; it is refused while this node still hears
       // from a leader, so a node that was partitioned away cannot disrupt the quorum.
-      let granted = logOk;
-      if (p.replicaEpoch === this.epochValue) {
-        if (this.roleValue === "leader") granted = false;
-        if (
-          this.roleValue === "follower" &&
-          this.now < this.lastLeaderContactMs + this.config.fetchTimeoutMs
-        ) granted = false;
-      }
-      return reply(granted);
+      return reply(preVoteGranted(
+        logOk,
+        p.replicaEpoch === this.epochValue,
+        this.roleValue,
+        this.now,
+        this.lastLeaderContactMs,
+        this.config.fetchTimeoutMs,
+      ));
     }
 
     if (p.replicaEpoch > this.epochValue) this.becomeUnattached(p.replicaEpoch);
@@ -820,7 +630,7 @@ export class RaftQuorum {
       this.leaveRole();
       this.roleValue = "unattached";
     }
-    if (granted) this.electionDeadline = this.now + this.randomElectionTimeout();
+    if (granted) this.electionDeadline = this.now + this.timers.electionTimeout();
     reply(granted);
   }
 
@@ -831,7 +641,7 @@ export class RaftQuorum {
       this.observeLeader(part.leaderEpoch, part.leaderId);
       return;
     }
-    if (p.epoch !== this.epochValue || p.round !== this.round) return;
+    if (p.epoch !== this.epochValue || p.round !== this.votes.round) return;
     const collecting = (this.roleValue === "prospective" && p.preVote) ||
       (this.roleValue === "candidate" && !p.preVote);
     if (!collecting) return;
@@ -839,19 +649,19 @@ export class RaftQuorum {
     const granted = part.errorCode === 0 && part.voteGranted &&
       (p.preVote || part.leaderEpoch === this.epochValue);
     if (granted) {
-      this.grants.add(from);
+      this.votes.grant(from);
     } else {
       // Refused because the voter still follows a leader of this epoch: follow it too.
       if (this.observeLeader(part.leaderEpoch, part.leaderId)) return;
-      this.rejects.add(from);
+      this.votes.reject(from);
     }
-    if (this.grants.size >= this.majority) {
+    if (this.votes.won) {
       if (this.roleValue === "prospective") this.becomeCandidate();
       else this.becomeLeader();
-    } else if (this.rejects.size > this.voters.length - this.majority) {
+    } else if (this.votes.lost) {
       // Lost this round: retry after a random backoff rather than a full timeout.
-      this.electionDeadline = Math.min(this.electionDeadline, this.now + this.randomBackoff());
-      this.round++;
+      this.electionDeadline = Math.min(this.electionDeadline, this.now + this.timers.backoff());
+      this.votes.round++;
     }
   }
 
@@ -864,43 +674,19 @@ export class RaftQuorum {
    * makes this leader step down to that epoch so the quorum re-forms there.
    */
   private sendBeginQuorumEpochs(): void {
-    for (const r of this.replicas.values()) {
-      if (!r.voter) continue;
-      if (r.acknowledged && this.now < r.lastFetchMs + this.config.fetchTimeoutMs) continue;
-      if (this.now < r.beginSentMs + this.config.requestTimeoutMs) continue;
-      r.beginSentMs = this.now;
-      const body: BeginQuorumEpochRequest = {
-        clusterId: this.config.clusterId,
-        voterId: r.id,
-        topics: [{
-          topicName: METADATA_TOPIC,
-          partitions: [{
-            partitionIndex: METADATA_PARTITION,
-            voterDirectoryId: ZERO_UUID,
-            leaderId: this.nodeId,
-            leaderEpoch: this.epochValue,
-          }],
-        }],
-        leaderEndpoints: [],
-      };
-      this.sendRequest(r.id, { apiKey: BEGIN_QUORUM_EPOCH, body }, false);
+    for (const id of this.leader.beginQuorumEpochsDue(this.now)) {
+      const body: BeginQuorumEpochRequest = beginQuorumEpochRequest(
+        this.config.clusterId,
+        id,
+        this.nodeId,
+        this.epochValue,
+      );
+      this.sendRequest(id, { apiKey: BEGIN_QUORUM_EPOCH, body }, false);
     }
   }
 
   private epochResponse(errorCode: number, top: number): BeginQuorumEpochResponse {
-    return {
-      errorCode: top,
-      topics: [{
-        topicName: METADATA_TOPIC,
-        partitions: [{
-          partitionIndex: METADATA_PARTITION,
-          errorCode,
-          leaderId: this.leaderId,
-          leaderEpoch: this.epochValue,
-        }],
-      }],
-      nodeEndpoints: [],
-    };
+    return epochResponse(this.leaderId, this.epochValue, errorCode, top);
   }
 
   private onBeginQuorumEpochRequest(req: RaftRequest, body: BeginQuorumEpochRequest): void {
@@ -921,10 +707,7 @@ export class RaftQuorum {
     if (part === undefined) return;
     if (this.observeLeader(part.leaderEpoch, part.leaderId)) return;
     if (this.roleValue !== "leader" || part.leaderEpoch !== this.epochValue) return;
-    if (part.errorCode === 0) {
-      const r = this.replicas.get(from);
-      if (r) r.acknowledged = true;
-    }
+    if (part.errorCode === 0) this.leader.beginQuorumEpochAcknowledged(from);
   }
 
   private onEndQuorumEpochRequest(req: RaftRequest, body: EndQuorumEpochRequest): void {
@@ -953,14 +736,13 @@ export class RaftQuorum {
     }
     if (this.isVoter) {
       // The resigning leader ranks its successors: the best placed campaigns first.
-      // v1 names them in preferredCandidates, v0 in preferredSuccessors.
-      const successors = p.preferredCandidates.length > 0
-        ? p.preferredCandidates.map((c) => c.candidateId)
-        : p.preferredSuccessors;
-      const rank = successors.indexOf(this.nodeId);
-      const step = Math.ceil(this.config.electionBackoffMaxMs / this.voters.length);
-      this.electionDeadline = this.now +
-        (rank >= 0 ? rank * step : this.randomElectionTimeout());
+      this.electionDeadline = this.now + successorElectionDelay(
+        p,
+        this.nodeId,
+        this.voters.length,
+        this.config.electionBackoffMaxMs,
+        () => this.timers.electionTimeout(),
+      );
     }
     reply(0);
   }
@@ -986,60 +768,34 @@ export class RaftQuorum {
   }
 
   private maybeFetch(): void {
-    if (this.fetchInFlight >= 0 || this.now < this.fetchBackoffUntil) return;
+    if (!this.fetcher.mayFetch(this.now)) return;
     if (!this.fetchMayAcknowledge()) {
       this.log.flush();
       if (!this.fetchMayAcknowledge()) return;
     }
-    let target = this.leaderIdValue;
-    if (this.roleValue !== "follower") {
-      // An observer without a leader asks the voters in turn who leads.
-      target = this.voters[this.bootstrapIndex++ % this.voters.length];
-    }
-    if (this.snapshotFetch !== null) return this.sendFetchSnapshot(target, this.snapshotFetch);
-    const body: FetchRequest = {
-      clusterId: this.config.clusterId,
-      replicaId: -1,
-      replicaState: { replicaId: this.nodeId, replicaEpoch: -1 },
-      maxWaitMs: this.config.fetchMaxWaitMs,
-      minBytes: 0,
-      maxBytes: raftFetchBytesMax,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [{
-        topic: METADATA_TOPIC,
-        topicId: METADATA_TOPIC_ID,
-        partitions: [{
-          partition: METADATA_PARTITION,
-          currentLeaderEpoch: this.epochValue,
-          fetchOffset: this.log.endOffset,
-          lastFetchedEpoch: this.log.lastEpoch,
-          logStartOffset: this.log.startOffset,
-          partitionMaxBytes: raftFetchBytesMax,
-          replicaDirectoryId: ZERO_UUID,
-          highWatermark: this.hwm,
-        }],
-      }],
-      forgottenTopicsData: [],
-      rackId: "",
-    };
-    this.fetchInFlight = this.sendRequest(target, { apiKey: FETCH, body }, false);
-    this.fetchSentMs = this.now;
+    const following = this.roleValue === "follower";
+    const target = this.fetcher.target(following, this.leaderIdValue, this.voters);
+    const s = this.fetcher.snapshot;
+    const req: RaftRequestBody = s !== null
+      ? {
+        apiKey: FETCH_SNAPSHOT,
+        body: fetchSnapshotRequest(this.config.clusterId, this.nodeId, this.epochValue, s),
+      }
+      : { apiKey: FETCH, body: fetchRequest(this.config, this.epochValue, this.log, this.hwm) };
+    this.fetcher.sent(this.sendRequest(target, req, false), this.now);
   }
 
   /** Handles leader-side errors common to Fetch and FetchSnapshot responses. */
   private fetchFailed(leaderId: number, leaderEpoch: number): void {
     if (this.observeLeader(leaderEpoch, leaderId)) return;
-    this.fetchBackoffUntil = this.now + this.retryBackoff();
+    this.fetcher.backOff(this.now);
   }
 
   private onFetchResponse(correlationId: number, from: number, body: FetchResponse): void {
-    if (correlationId !== this.fetchInFlight) return;
-    this.fetchInFlight = -1;
+    if (!this.fetcher.take(correlationId)) return;
     const part = body.responses[0]?.partitions[0];
     if (body.errorCode !== 0 || part === undefined) {
-      this.fetchBackoffUntil = this.now + this.retryBackoff();
+      this.fetcher.backOff(this.now);
       return;
     }
     const leader = part.currentLeader;
@@ -1052,60 +808,7 @@ export class RaftQuorum {
       leader.leaderEpoch !== this.epochValue
     ) return;
     this.heardFromLeader();
-    if (part.divergingEpoch.epoch >= 0) return this.truncateDiverging(part);
-    if (part.snapshotId.endOffset >= 0) {
-      const id = { endOffset: part.snapshotId.endOffset, epoch: part.snapshotId.epoch };
-      this.snapshotFetch = { id, position: 0, size: -1, chunks: [] };
-      return;
-    }
-    let fetched: LogBatch[];
-    try {
-      fetched = fetchedBatches(
-        joinRecords(part.records),
-        this.log.endOffset,
-        this.log.lastEpoch,
-        this.epochValue,
-      );
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      this.fetchBackoffUntil = this.now + this.retryBackoff();
-      return;
-    }
-    for (const b of fetched) this.log.append(b);
-    if (fetched.length > 0) this.log.flush();
-    // Everything up to our log end now matches the leader's, so its commit applies to it.
-    const hwm = Math.min(part.highWatermark, this.log.endOffset);
-    if (hwm > this.hwm) this.hwm = hwm;
-  }
-
-  private truncateDiverging(part: FetchResponsePartitionData): void {
-    const d = part.divergingEpoch;
-    const local = this.log.endOffsetForEpoch(d.epoch);
-    assert(local !== null, `leader diverges at epoch ${d.epoch}, below our log start`);
-    const offset = Math.min(d.endOffset, local.endOffset);
-    assert(offset >= this.hwm, `truncation to ${offset} below high watermark ${this.hwm}`);
-    this.log.truncateTo(offset);
-    this.metrics.truncations++;
-  }
-
-  private sendFetchSnapshot(target: number, s: SnapshotFetch): void {
-    const body: FetchSnapshotRequest = {
-      clusterId: this.config.clusterId,
-      replicaId: this.nodeId,
-      maxBytes: raftSnapshotChunkBytes,
-      topics: [{
-        name: METADATA_TOPIC,
-        partitions: [{
-          partition: METADATA_PARTITION,
-          currentLeaderEpoch: this.epochValue,
-          snapshotId: { endOffset: s.id.endOffset, epoch: s.id.epoch },
-          position: s.position,
-          replicaDirectoryId: ZERO_UUID,
-        }],
-      }],
-    };
-    this.fetchInFlight = this.sendRequest(target, { apiKey: FETCH_SNAPSHOT, body }, false);
-    this.fetchSentMs = this.now;
+    this.hwm = this.fetcher.applyFetch(part, this.epochValue, this.hwm, this.now);
   }
 
   private onFetchSnapshotResponse(
@@ -1113,12 +816,11 @@ export class RaftQuorum {
     from: number,
     body: FetchSnapshotResponse,
   ): void {
-    if (correlationId !== this.fetchInFlight) return;
-    this.fetchInFlight = -1;
+    if (!this.fetcher.take(correlationId)) return;
     const part = body.topics[0]?.partitions[0];
-    const s = this.snapshotFetch;
+    const s = this.fetcher.snapshot;
     if (body.errorCode !== 0 || part === undefined || s === null) {
-      this.fetchBackoffUntil = this.now + this.retryBackoff();
+      this.fetcher.backOff(this.now);
       return;
     }
     const leader = part.currentLeader;
@@ -1127,7 +829,7 @@ export class RaftQuorum {
       part.errorCode === ErrorCode.POSITION_OUT_OF_RANGE
     ) {
       // The leader moved on to a newer snapshot: fetch again to learn it.
-      this.snapshotFetch = null;
+      this.fetcher.snapshot = null;
       return;
     }
     if (part.errorCode !== ErrorCode.NONE) {
@@ -1136,34 +838,7 @@ export class RaftQuorum {
     this.observeLeader(leader.leaderEpoch, leader.leaderId);
     if (this.roleValue !== "follower" || from !== this.leaderIdValue) return;
     this.heardFromLeader();
-    const chunk = joinRecords(part.unalignedRecords);
-    if (
-      part.snapshotId.endOffset !== s.id.endOffset || part.snapshotId.epoch !== s.id.epoch ||
-      part.position !== s.position || part.size > raftSnapshotBytesMax ||
-      s.position + chunk.length > part.size || (chunk.length === 0 && s.position < part.size)
-    ) {
-      this.snapshotFetch = null;
-      return;
-    }
-    s.chunks.push(chunk.slice());
-    s.position += chunk.length;
-    s.size = part.size;
-    if (s.position < s.size) return;
-    const bytes = joinRecords(s.chunks);
-    try {
-      parseSnapshot(bytes);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      this.snapshotFetch = null;
-      return;
-    }
-    this.snapshotFetch = null;
-    // The whole log goes, even past the snapshot's end: the leader sends a snapshot
-    // only when our last epoch predates it, so anything we hold there diverges.
-    this.io.snapshots.write(s.id, bytes);
-    this.log.resetTo(s.id.endOffset, s.id.epoch);
-    if (s.id.endOffset > this.hwm) this.hwm = s.id.endOffset;
-    this.metrics.snapshotsFetched++;
+    this.hwm = this.fetcher.applySnapshotChunk(s, part, this.hwm);
   }
 
   // --- Fetch and FetchSnapshot: leader side --------------------------------------
@@ -1173,27 +848,13 @@ export class RaftQuorum {
     fill?: (p: FetchResponsePartitionData) => void,
     top = 0,
   ): FetchResponse {
-    const partition: FetchResponsePartitionData = {
-      partitionIndex: METADATA_PARTITION,
-      errorCode,
-      highWatermark: this.hwm,
-      lastStableOffset: this.hwm,
+    const state = {
+      leaderId: this.leaderId,
+      epoch: this.epochValue,
+      hwm: this.hwm,
       logStartOffset: this.log.startOffset,
-      divergingEpoch: { epoch: -1, endOffset: -1 },
-      currentLeader: { leaderId: this.leaderId, leaderEpoch: this.epochValue },
-      snapshotId: { endOffset: -1, epoch: -1 },
-      abortedTransactions: null,
-      preferredReadReplica: -1,
-      records: new Uint8Array(0),
     };
-    fill?.(partition);
-    return {
-      throttleTimeMs: 0,
-      errorCode: top,
-      sessionId: 0,
-      responses: [{ topic: METADATA_TOPIC, topicId: METADATA_TOPIC_ID, partitions: [partition] }],
-      nodeEndpoints: [],
-    };
+    return fetchResponse(state, errorCode, fill, top);
   }
 
   private onFetchRequest(req: RaftRequest & { apiKey: typeof FETCH }): void {
@@ -1215,123 +876,7 @@ export class RaftQuorum {
     if (this.roleValue !== "leader") {
       return reply(this.fetchResponse(ErrorCode.NOT_LEADER_OR_FOLLOWER));
     }
-    const replicaId = body.replicaState.replicaId >= 0
-      ? body.replicaState.replicaId
-      : body.replicaId;
-
-    const snapshot = this.io.snapshots.latest();
-    const check = this.validateFetch(p.fetchOffset, p.lastFetchedEpoch);
-    if (check.kind === "snapshot") {
-      assert(snapshot !== null, "fetch below the log start without a snapshot");
-      return reply(this.fetchResponse(0, (r) => {
-        r.snapshotId = { endOffset: snapshot.endOffset, epoch: snapshot.epoch };
-      }));
-    }
-    if (check.kind === "diverging") {
-      return reply(this.fetchResponse(0, (r) => {
-        r.divergingEpoch = { epoch: check.epoch, endOffset: check.endOffset };
-      }));
-    }
-    if (replicaId >= 0 && replicaId !== this.nodeId) this.updateReplica(replicaId, p.fetchOffset);
-    const parked: ParkedFetch = {
-      request: req,
-      partition: p,
-      deadline: this.now + Math.max(0, body.maxWaitMs),
-    };
-    const old = replicaId >= 0 ? this.parked.get(replicaId) : undefined;
-    if (old !== undefined) this.parked.delete(replicaId);
-    if (this.fetchReady(parked) || body.maxWaitMs <= 0 || replicaId < 0) {
-      this.answerFetch(parked);
-    } else {
-      // Nothing new for this replica: hold the fetch until there is (long poll).
-      this.parked.set(replicaId, parked);
-    }
-    this.updateHighWatermark();
-  }
-
-  /** Kafka's validateOffsetAndEpoch against our log. */
-  private validateFetch(
-    fetchOffset: number,
-    lastFetchedEpoch: number,
-  ):
-    | { kind: "valid" }
-    | { kind: "snapshot" }
-    | { kind: "diverging"; epoch: number; endOffset: number } {
-    const log = this.log;
-    if (fetchOffset < log.startOffset) return { kind: "snapshot" };
-    if (fetchOffset === log.startOffset && lastFetchedEpoch === log.startEpoch) {
-      return { kind: "valid" };
-    }
-    const end = log.endOffsetForEpoch(lastFetchedEpoch);
-    if (end === null) return { kind: "snapshot" };
-    if (end.epoch !== lastFetchedEpoch || end.endOffset < fetchOffset) {
-      return { kind: "diverging", epoch: end.epoch, endOffset: end.endOffset };
-    }
-    return { kind: "valid" };
-  }
-
-  private updateReplica(id: number, fetchOffset: number): void {
-    let r = this.replicas.get(id);
-    if (r === undefined) {
-      r = {
-        id,
-        voter: false,
-        endOffset: -1,
-        lastFetchMs: -1,
-        lastCaughtUpMs: -1,
-        acknowledged: true,
-        beginSentMs: -Infinity,
-      };
-      this.replicas.set(id, r);
-    }
-    r.endOffset = fetchOffset;
-    r.lastFetchMs = this.now;
-    r.acknowledged = true;
-    if (fetchOffset >= this.log.endOffset) r.lastCaughtUpMs = this.now;
-  }
-
-  private fetchReady(f: ParkedFetch): boolean {
-    const hwmKnown = f.partition.highWatermark;
-    return f.partition.fetchOffset < this.log.endOffset ||
-      (hwmKnown !== UNKNOWN_HWM && hwmKnown < this.hwm);
-  }
-
-  private answerFetch(f: ParkedFetch): void {
-    const offset = f.partition.fetchOffset;
-    const maxBytes = Math.max(
-      1,
-      Math.min(f.request.body.maxBytes, f.partition.partitionMaxBytes, raftFetchBytesMax),
-    );
-    const batches = offset < this.log.endOffset ? this.log.read(offset, maxBytes) : [];
-    this.reply(f.request, {
-      apiKey: FETCH,
-      body: this.fetchResponse(0, (r) => {
-        r.records = batches.map((b) => b.bytes);
-      }),
-    });
-  }
-
-  private answerParkedWithError(f: ParkedFetch): void {
-    this.reply(f.request, {
-      apiKey: FETCH,
-      body: this.fetchResponse(ErrorCode.NOT_LEADER_OR_FOLLOWER),
-    });
-  }
-
-  private completeParked(): void {
-    for (const [id, f] of this.parked) {
-      if (!this.fetchReady(f)) continue;
-      this.parked.delete(id);
-      this.answerFetch(f);
-    }
-  }
-
-  private expireParked(): void {
-    for (const [id, f] of this.parked) {
-      if (this.now < f.deadline) continue;
-      this.parked.delete(id);
-      this.answerFetch(f);
-    }
+    if (this.leader.fetch(req, p, this.now, this.hwm)) this.updateHighWatermark();
   }
 
   private onFetchSnapshotRequest(req: RaftRequest, body: FetchSnapshotRequest): void {
@@ -1340,22 +885,13 @@ export class RaftQuorum {
       fill?: (p: FetchSnapshotResponsePartitionSnapshot) => void,
       top = 0,
     ) => {
-      const part: FetchSnapshotResponsePartitionSnapshot = {
-        index: METADATA_PARTITION,
+      const out: FetchSnapshotResponse = fetchSnapshotResponse(
+        this.leaderId,
+        this.epochValue,
         errorCode,
-        snapshotId: { endOffset: -1, epoch: -1 },
-        currentLeader: { leaderId: this.leaderId, leaderEpoch: this.epochValue },
-        size: 0,
-        position: 0,
-        unalignedRecords: new Uint8Array(0),
-      };
-      fill?.(part);
-      const out: FetchSnapshotResponse = {
-        throttleTimeMs: 0,
-        errorCode: top,
-        topics: [{ name: METADATA_TOPIC, partitions: [part] }],
-        nodeEndpoints: [],
-      };
+        fill,
+        top,
+      );
       this.reply(req, { apiKey: FETCH_SNAPSHOT, body: out });
     };
     if (!this.clusterIdOk(body.clusterId)) {
@@ -1366,21 +902,10 @@ export class RaftQuorum {
     if (p.currentLeaderEpoch < this.epochValue) return res(ErrorCode.FENCED_LEADER_EPOCH);
     if (p.currentLeaderEpoch > this.epochValue) return res(ErrorCode.UNKNOWN_LEADER_EPOCH);
     if (this.roleValue !== "leader") return res(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    const id = { endOffset: p.snapshotId.endOffset, epoch: p.snapshotId.epoch };
-    const size = this.io.snapshots.size(id);
-    if (size < 0) return res(ErrorCode.SNAPSHOT_NOT_FOUND);
-    if (p.position < 0 || p.position > size) return res(ErrorCode.POSITION_OUT_OF_RANGE);
-    const max = Math.max(1, Math.min(body.maxBytes, raftSnapshotChunkBytes));
-    const chunk = this.io.snapshots.read(id, p.position, max);
-    if (chunk === null) return res(ErrorCode.SNAPSHOT_NOT_FOUND);
-    const replica = this.replicas.get(body.replicaId);
-    if (replica) replica.lastFetchMs = this.now;
-    res(0, (part) => {
-      part.snapshotId = { endOffset: id.endOffset, epoch: id.epoch };
-      part.size = size;
-      part.position = p.position;
-      part.unalignedRecords = chunk;
-    });
+    const chunk = readSnapshotChunk(this.io.snapshots, p, body.maxBytes);
+    if (typeof chunk === "number") return res(chunk);
+    this.leader.snapshotFetched(body.replicaId, this.now);
+    res(0, chunk);
   }
 
   // --- leader bookkeeping ---------------------------------------------------------
@@ -1390,11 +915,7 @@ export class RaftQuorum {
    * log end and each follower's last valid fetch offset.
    */
   protected majorityEndOffset(): number {
-    const ends = this.voters.map((v) =>
-      v === this.nodeId ? this.log.flushedOffset : (this.replicas.get(v)?.endOffset ?? -1)
-    );
-    ends.sort((a, b) => b - a);
-    return ends[this.majority - 1];
+    return this.leader.majorityEndOffset();
   }
 
   private updateHighWatermark(): void {
@@ -1402,44 +923,16 @@ export class RaftQuorum {
     const m = this.majorityEndOffset();
     // Only a majority that includes this epoch's LeaderChange commits: Raft's rule
     // that a leader commits earlier epochs' entries only through one of its own.
-    if (m > this.epochStartOffset && m > this.hwm) {
+    if (m > this.leader.epochStartOffset && m > this.hwm) {
       this.hwm = m;
-      this.completeParked();
+      this.leader.completeParked(this.hwm);
     }
-  }
-
-  /** When the leader must resign unless a majority fetched since (1.5 fetch timeouts). */
-  private checkQuorumDeadline(): number {
-    if (this.voters.length === 1) return Infinity;
-    const times = this.voters.map((v) =>
-      v === this.nodeId
-        ? Infinity
-        : Math.max(this.replicas.get(v)?.lastFetchMs ?? -1, this.leaderSinceMs)
-    );
-    times.sort((a, b) => b - a);
-    return times[this.majority - 1] + Math.floor(this.config.fetchTimeoutMs * 1.5);
   }
 
   private writeAccumulated(force: boolean): void {
-    if (this.accumulated.length === 0) return;
-    if (!force && this.now < this.accumulatedSinceMs + this.config.appendLingerMs) return;
-    let i = 0;
-    const values = this.accumulated;
-    while (i < values.length) {
-      const chunk: Uint8Array[] = [];
-      let bytes = 0;
-      while (
-        i < values.length && (chunk.length === 0 || bytes + values[i].length <= raftBatchBytesMax)
-      ) {
-        bytes += values[i].length;
-        chunk.push(values[i++]);
-      }
-      this.log.append(dataBatch(chunk, this.log.endOffset, this.epochValue, this.now));
+    if (this.leader.writeBuffered(force, this.now, this.epochValue)) {
+      this.leader.completeParked(this.hwm);
     }
-    this.accumulated = [];
-    this.accumulatedBytes = 0;
-    this.log.flush();
-    this.completeParked();
   }
 
   // --- the application's side -------------------------------------------------------
@@ -1460,13 +953,10 @@ export class RaftQuorum {
     }
     let bytes = 0;
     for (const v of values) bytes += v.length;
-    if (values.length === 0 || this.accumulatedBytes + bytes > raftPendingAppendBytesMax) {
+    if (values.length === 0 || this.leader.bufferedBytes + bytes > raftPendingAppendBytesMax) {
       return { ok: false, error: "backpressure", leaderId: this.nodeId, epoch: this.epochValue };
     }
-    if (this.accumulated.length === 0) this.accumulatedSinceMs = this.now;
-    const baseOffset = this.log.endOffset + this.accumulated.length;
-    for (const v of values) this.accumulated.push(v);
-    this.accumulatedBytes += bytes;
+    const baseOffset = this.leader.bufferValues(values, bytes, this.now);
     return {
       ok: true,
       epoch: this.epochValue,
@@ -1477,14 +967,8 @@ export class RaftQuorum {
 
   /** Whether an append (its epoch and last offset) committed, may still, or was lost. */
   appendStatus(epoch: number, lastOffset: number): AppendStatus {
-    const e = this.log.epochAt(lastOffset);
-    if (lastOffset < this.hwm) {
-      if (e === epoch) return "committed";
-      return e === -1 ? "unknown" : "lost";
-    }
-    if (e !== -1) return e === epoch ? "pending" : "lost";
-    const waiting = this.roleValue === "leader" && this.epochValue === epoch;
-    return waiting ? "pending" : "lost";
+    const leadingEpoch = () => this.roleValue === "leader" && this.epochValue === epoch;
+    return appendStatus(this.log, this.hwm, epoch, lastOffset, leadingEpoch);
   }
 
   /**
@@ -1493,22 +977,7 @@ export class RaftQuorum {
    * committed batches from there (control batches included), else null.
    */
   nextCommitted(appliedOffset: number, maxBytes = raftFetchBytesMax): Committed | null {
-    if (appliedOffset < this.log.startOffset) {
-      const id = this.io.snapshots.latest();
-      assert(id !== null && id.endOffset >= this.log.startOffset, "log start without a snapshot");
-      const size = this.io.snapshots.size(id);
-      const bytes = this.io.snapshots.read(id, 0, size);
-      assert(bytes !== null && bytes.length === size, "snapshot vanished while loading");
-      return { kind: "snapshot", id, values: parseSnapshot(bytes) };
-    }
-    if (appliedOffset >= this.hwm) return null;
-    const batches = this.log.read(appliedOffset, maxBytes).filter((b) => b.lastOffset < this.hwm);
-    if (batches.length === 0) return null;
-    assert(
-      batches[0].baseOffset === appliedOffset,
-      `applied offset ${appliedOffset} inside a batch`,
-    );
-    return { kind: "batches", batches };
+    return nextCommitted(this.log, this.io.snapshots, this.hwm, appliedOffset, maxBytes);
   }
 
   /**
@@ -1521,16 +990,7 @@ export class RaftQuorum {
     nowMs: number,
   ): SnapshotId | null {
     this.now = Math.max(this.now, nowMs);
-    assert(endOffset <= this.hwm, `snapshot at ${endOffset} above high watermark ${this.hwm}`);
-    const latest = this.io.snapshots.latest();
-    if (latest !== null && latest.endOffset >= endOffset) return null;
-    if (endOffset <= this.log.startOffset) return null;
-    const epoch = this.log.epochAt(endOffset - 1);
-    assert(epoch >= 0, `no entry below snapshot offset ${endOffset}`);
-    const id = { endOffset, epoch };
-    this.io.snapshots.write(id, buildSnapshot(id, values, this.now));
-    this.log.deleteBefore(endOffset, epoch);
-    return id;
+    return writeSnapshot(this.log, this.io.snapshots, endOffset, this.hwm, values, this.now);
   }
 
   /** Leader only: hands leadership over (EndQuorumEpoch), e.g. on shutdown. */
@@ -1541,44 +1001,16 @@ export class RaftQuorum {
 
   /** Kafka's DescribeQuorum answer for the metadata partition. */
   describeQuorum(): DescribeQuorumResponse {
-    const leader = this.roleValue === "leader";
-    const state = (id: number): DescribeQuorumResponseReplicaState => {
-      if (id === this.nodeId) {
-        return {
-          replicaId: id,
-          replicaDirectoryId: ZERO_UUID,
-          logEndOffset: this.log.endOffset,
-          lastFetchTimestamp: this.now,
-          lastCaughtUpTimestamp: this.now,
-        };
-      }
-      const r = this.replicas.get(id);
-      return {
-        replicaId: id,
-        replicaDirectoryId: ZERO_UUID,
-        logEndOffset: r?.endOffset ?? -1,
-        lastFetchTimestamp: r?.lastFetchMs ?? -1,
-        lastCaughtUpTimestamp: r?.lastCaughtUpMs ?? -1,
-      };
-    };
-    const observers = [...this.replicas.values()].filter((r) => !r.voter).map((r) => state(r.id));
-    return {
-      errorCode: 0,
-      errorMessage: null,
-      topics: [{
-        topicName: METADATA_TOPIC,
-        partitions: [{
-          partitionIndex: METADATA_PARTITION,
-          errorCode: leader ? 0 : ErrorCode.NOT_LEADER_OR_FOLLOWER,
-          errorMessage: null,
-          leaderId: this.leaderId,
-          leaderEpoch: this.epochValue,
-          highWatermark: this.hwm,
-          currentVoters: leader ? this.voters.map(state) : [],
-          observers: leader ? observers : [],
-        }],
-      }],
-      nodes: [],
-    };
+    return describeQuorum({
+      nodeId: this.nodeId,
+      isLeader: this.roleValue === "leader",
+      leaderId: this.leaderId,
+      epoch: this.epochValue,
+      hwm: this.hwm,
+      logEndOffset: this.log.endOffset,
+      nowMs: this.now,
+      voters: this.voters,
+      replicas: this.leader.replicas,
+    });
   }
 }
