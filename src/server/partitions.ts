@@ -25,8 +25,6 @@ export class PartitionManager {
   private logs!: LogManager;
   private readonly watchers = new Map<string, Set<() => void>>();
   private syncing: Promise<void> = Promise.resolve();
-  /** Creations in progress, so concurrent callers share one log instance. */
-  private readonly creating = new Map<string, Promise<PartitionLog>>();
   /** Names of removed topics whose logs may still exist. */
   private readonly removed = new Set<string>();
 
@@ -126,19 +124,13 @@ export class PartitionManager {
     return await this.create(topic, partition);
   }
 
-  private create(topic: string, partition: number): Promise<PartitionLog> {
-    const k = key(topic, partition);
-    let p = this.creating.get(k);
-    if (!p) {
-      p = this.logs.getOrCreate(topic, partition).then((log) => {
-        if (!log.isOffline && log.highWatermark < log.logEndOffset) {
-          log.setHighWatermark(log.logEndOffset);
-        }
-        return log;
-      }).finally(() => this.creating.delete(k));
-      this.creating.set(k, p);
+  private async create(topic: string, partition: number): Promise<PartitionLog> {
+    const log = await this.logs.getOrCreate(topic, partition);
+    // Single node: the ISR is this node, so everything in the log is committed.
+    if (!log.isOffline && log.highWatermark < log.logEndOffset) {
+      log.setHighWatermark(log.logEndOffset);
     }
-    return p;
+    return log;
   }
 
   /** The log if it is open already (no creation): for reads of existing partitions. */

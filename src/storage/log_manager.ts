@@ -71,6 +71,7 @@ export class LogManager {
   readonly #pool: SegmentPool;
   readonly #dirs: LogDir[];
   readonly #topicConfigs = new Map<string, LogConfig>();
+  readonly #creating = new Map<string, Promise<PartitionLog>>();
   #defaultConfig: LogConfig;
   readonly #checkpointIntervalMs: number;
   readonly #retentionCheckIntervalMs: number;
@@ -244,9 +245,20 @@ export class LogManager {
    * The partition's log, created (on the online dir with the fewest
    * partitions) when missing. Throws LogOfflineError when no dir is online.
    */
-  async getOrCreate(topic: string, partition: number): Promise<PartitionLog> {
+  getOrCreate(topic: string, partition: number): Promise<PartitionLog> {
     const found = this.#find(topic, partition);
-    if (found !== undefined) return found.log;
+    if (found !== undefined) return Promise.resolve(found.log);
+    // Concurrent callers share one creation: two opens of one directory would corrupt it.
+    const key = partitionKey(topic, partition);
+    let creating = this.#creating.get(key);
+    if (creating === undefined) {
+      creating = this.#create(topic, partition).finally(() => this.#creating.delete(key));
+      this.#creating.set(key, creating);
+    }
+    return creating;
+  }
+
+  async #create(topic: string, partition: number): Promise<PartitionLog> {
     const online = this.#dirs.filter((d) => d.online);
     if (online.length === 0) {
       throw new LogOfflineError(this.#dirs.map((d) => d.path).join(","), "no log dir is online");

@@ -154,3 +154,17 @@ Deno.test("no online dir: creating a partition fails with LogOfflineError", asyn
   assertEquals(m.offlineDirs(), DIRS);
   await assertRejects(() => m.getOrCreate("t", 0), LogOfflineError);
 });
+
+Deno.test("concurrent getOrCreate of one partition opens one log", async () => {
+  const lm = await open(new MemFs());
+  const logs = await Promise.all([
+    lm.getOrCreate("t", 0),
+    lm.getOrCreate("t", 0),
+    lm.getOrCreate("t", 0),
+  ]);
+  if (logs[0] !== logs[1] || logs[1] !== logs[2]) {
+    throw new Error("two instances of one partition log");
+  }
+  if (lm.logs().length !== 1) throw new Error(`${lm.logs().length} logs open`);
+  await lm.close();
+});

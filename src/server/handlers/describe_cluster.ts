@@ -4,9 +4,8 @@
  * node is its own controller. No fenced brokers exist here.
  */
 import { ErrorCode } from "../../protocol/errors.ts";
+import { CLUSTER_OPS, NO_OPS } from "../acl_ops.ts";
 import { handler } from "../handler.ts";
-
-const CLUSTER_OPS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
 export const describeClusterHandler = handler(60, { min: 0, max: 2 }, (ctx, req) => {
   const broker = ctx.broker;
@@ -20,7 +19,7 @@ export const describeClusterHandler = handler(60, { min: 0, max: 2 }, (ctx, req)
       clusterId: broker.clusterId,
       controllerId: -1,
       brokers: [],
-      clusterAuthorizedOperations: -2147483648,
+      clusterAuthorizedOperations: NO_OPS,
     };
   }
   return {
@@ -37,6 +36,6 @@ export const describeClusterHandler = handler(60, { min: 0, max: 2 }, (ctx, req)
       rack: b.rack,
       isFenced: false,
     })),
-    clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPS : -2147483648,
+    clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPS : NO_OPS,
   };
 });

@@ -11,9 +11,9 @@ import type {
 } from "../../protocol/generated/mod.ts";
 import { isInternalTopic } from "../../metadata/topic_name.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
+import { NO_OPS } from "../acl_ops.ts";
 import { handler } from "../handler.ts";
 
-const NO_OPS = -2147483648;
 const partitionLimitMax = 2000;
 
 export const describeTopicPartitionsHandler = handler(75, { min: 0, max: 0 }, (ctx, req) => {

@@ -20,14 +20,8 @@ import { ZERO_UUID } from "../../protocol/uuid.ts";
 import { isInternalTopic, topicNameError } from "../../metadata/topic_name.ts";
 import type { TopicImage } from "../../metadata/image.ts";
 import type { Broker } from "../broker.ts";
+import { CLUSTER_OPS, NO_OPS, TOPIC_OPS } from "../acl_ops.ts";
 import { handler } from "../handler.ts";
-
-const NO_OPS = -2147483648;
-/** READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (AclOperation bits). */
-const TOPIC_OPS = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) |
-  (1 << 11);
-/** CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE. */
-const CLUSTER_OPS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
 export function topicMetadata(
   broker: Broker,
