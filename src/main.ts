@@ -2,13 +2,17 @@
  * The runnel command line.
  *   runnel serve [server.properties] [--override key=value ...]
  * Kafka's property names; with no arguments a single node on 127.0.0.1:9092
- * with its data in ./runnel-data. SIGINT/SIGTERM shut down gracefully.
+ * with its data in ./runnel-data, on reactor and shard workers sized from the
+ * core count (single.thread=true: one thread). SIGINT/SIGTERM shut down
+ * gracefully.
  */
 import { bench } from "./cli/bench.ts";
 import { GroupConfigError } from "./coordinator/config.ts";
 import { Broker } from "./server/broker.ts";
 import { ControllerNode } from "./server/controller_node.ts";
 import { ConfigError, configFromArgs } from "./server/config.ts";
+import { workerCounts } from "./workers/shard_table.ts";
+import { workerPlane } from "./workers/worker_plane.ts";
 
 const usage = `usage:
   runnel serve [server.properties] [--override key=value ...]
@@ -28,9 +32,14 @@ async function serve(args: string[]): Promise<void> {
   }
   let node;
   try {
-    node = config.roles === "controller"
-      ? await ControllerNode.start(config)
-      : await Broker.start(config);
+    if (config.roles === "controller") node = await ControllerNode.start(config);
+    else {
+      // Reactor and shard workers unless single.thread=true (everything on this thread).
+      const counts = workerCounts(config.props);
+      node = await Broker.start(config, {
+        plane: counts.mode === "workers" ? workerPlane(counts) : undefined,
+      });
+    }
   } catch (e) {
     // A bad value found while wiring a component is still a configuration error: no stack trace.
     if (e instanceof GroupConfigError || e instanceof ConfigError) {

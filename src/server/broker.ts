@@ -3,36 +3,59 @@
  * partition logs and the Kafka listeners together, and shuts them down in the
  * reverse order. Handlers reach everything through it.
  *
+ * Partition data is reached through `data`. Single-thread mode: a LocalDataPath
+ * over this thread's ShardCore, which owns every partition, and the Broker's
+ * own listener. With a data plane (workers/, the default): reactor workers own
+ * the listeners and serve Produce/Fetch/ListOffsets, shard workers own the
+ * partitions, this thread's ShardCore keeps only the internal topics (the group
+ * coordinator's __consumer_offsets, through `partitions`), and `data` routes
+ * to both. The Broker is a DataNode either way: the same handlers run here.
+ *
  * Start-up: open the storage layer, start the metadata quorum (which replays
  * the committed metadata log into the image, creating partition logs as topics
- * appear), load consumer groups, listen, register this node.
+ * appear), load consumer groups, start the data plane, listen, register this
+ * node.
  * Shutdown: stop accepting, finish in-flight requests, flush, close.
  */
 import { GroupCoordinator } from "../coordinator/mod.ts";
 import { Controller } from "../metadata/controller.ts";
 import { MetadataImage } from "../metadata/image.ts";
 import type { MetadataRecord } from "../metadata/records.ts";
+import { isInternalTopic } from "../metadata/topic_name.ts";
 import { randomUuid } from "../protocol/uuid.ts";
 import type { BrokerConfig, Endpoint } from "./config.ts";
+import type { DataPath } from "./data_path.ts";
+import { type DataPlane, type DataPlaneSpec, MAIN_OWNER_TAG } from "./data_plane.ts";
 import { FetchSessionCache } from "./fetch_session.ts";
-import { HandlerRegistry } from "./handler.ts";
+import { type DataNode, HandlerRegistry } from "./handler.ts";
 import { allHandlers } from "./handlers/mod.ts";
 import { KafkaListener } from "./listener.ts";
 import { MetadataQuorum } from "./metadata_quorum.ts";
 import { RequestCounters, serveMetrics } from "./metrics.ts";
 import { consoleLog, type Logger } from "./log.ts";
-import { PartitionManager } from "./partitions.ts";
+import { LocalDataPath } from "./local_data_path.ts";
+import type { PartitionManager } from "./partitions.ts";
+import { ShardCore } from "./shard_core.ts";
 
 export interface BrokerOptions {
   logger?: Logger;
+  /** Reactor and shard workers (main.ts builds it); absent: everything on this thread. */
+  plane?: DataPlaneSpec;
 }
 
-export class Broker {
+export class Broker implements DataNode {
   image: MetadataImage = MetadataImage.empty;
   readonly registry = new HandlerRegistry(allHandlers);
   readonly controller: Controller;
-  readonly partitions: PartitionManager;
-  readonly fetchSessions = new FetchSessionCache();
+  /** The partitions this thread hosts: all of them on a single thread, else the internal topics. */
+  readonly core: ShardCore;
+  /** Every partition-data operation of the handlers goes through here. */
+  data: DataPath;
+  /**
+   * With a plane, reactors keep the fetch sessions; fetches reaching this
+   * thread (internal topics) are served sessionless (0 slots: sessions declined).
+   */
+  readonly fetchSessions: FetchSessionCache;
   readonly requestCounters = new RequestCounters();
   private metrics: { port: number; stop: () => Promise<void> } | null = null;
   /** Consumer groups and committed offsets (__consumer_offsets). */
@@ -40,13 +63,22 @@ export class Broker {
   /** The metadata log: a Raft quorum (one voter on a single node). */
   quorum: MetadataQuorum | null = null;
   private listener: KafkaListener | null = null;
+  private plane: DataPlane | null = null;
   /** The endpoints actually bound (port 0 resolved). */
   boundListeners: Endpoint[] = [];
-  private readonly log: Logger;
+  readonly log: Logger;
 
-  private constructor(readonly config: BrokerConfig, opts: BrokerOptions) {
+  private constructor(readonly config: BrokerConfig, private readonly opts: BrokerOptions) {
     this.log = opts.logger ?? consoleLog("broker");
-    this.partitions = new PartitionManager(config, this.log, () => this.image);
+    const plane = opts.plane;
+    this.core = plane
+      ? new ShardCore(config, this.log, () => this.image, (topic) => isInternalTopic(topic), {
+        tag: MAIN_OWNER_TAG,
+        liveTags: [MAIN_OWNER_TAG, ...plane.shardOwnerTags],
+      })
+      : new ShardCore(config, this.log, () => this.image);
+    this.fetchSessions = plane ? new FetchSessionCache(0) : new FetchSessionCache();
+    this.data = new LocalDataPath(this.core);
     this.controller = new Controller(
       { append: (records) => this.quorum!.append(records) },
       () => this.image,
@@ -67,6 +99,16 @@ export class Broker {
     });
   }
 
+  /** The partition logs: the group coordinator's access to __consumer_offsets. */
+  get partitions(): PartitionManager {
+    return this.core.partitions;
+  }
+
+  /** What handlers receive as `ctx.broker` (the connection host's node). */
+  get node(): Broker {
+    return this;
+  }
+
   get clusterId(): string {
     return this.image.clusterId ?? "";
   }
@@ -79,23 +121,30 @@ export class Broker {
 
   private async startUp(): Promise<void> {
     const started = performance.now();
-    await this.partitions.open();
+    await this.core.open();
     this.quorum = new MetadataQuorum(this.config, {
       apply: (records, lastOffset) => this.applyCommitted(records, lastOffset),
       load: (records, endOffset) => {
         // A snapshot replaces the image; reconciling the logs drops what it no longer has.
         const before = this.image;
         this.image = MetadataImage.empty.apply(records, endOffset - 1);
-        this.partitions.onSnapshot(before);
+        this.core.onSnapshot(before);
+        this.plane?.publish(records, endOffset - 1, true);
       },
       snapshot: () => this.image.toRecords(),
     }, this.log);
     await this.quorum.start();
-    await this.partitions.sync();
+    await this.core.sync();
     await this.groups.load();
 
-    this.listener = new KafkaListener(this, this.registry, this.log);
-    this.boundListeners = this.listener.start(this.config.listeners);
+    if (this.opts.plane) {
+      this.plane = await this.opts.plane.start(this, this.data);
+      this.data = this.plane.data;
+      this.boundListeners = await this.plane.listen(this.config.listeners);
+    } else {
+      this.listener = new KafkaListener(this, this.log);
+      this.boundListeners = this.listener.start(this.config.listeners);
+    }
     const metricsListener = this.config.props.get("metrics.listener");
     if (metricsListener) {
       this.metrics = serveMetrics(this, metricsListener);
@@ -109,7 +158,7 @@ export class Broker {
       port: adv.port,
       rack: this.config.props.get("broker.rack") ?? null,
     });
-    await this.partitions.sync();
+    await this.core.sync();
     this.log.info(
       `Runnel started in ${
         Math.round(performance.now() - started)
@@ -120,12 +169,19 @@ export class Broker {
         `advertised=${adv.host}:${adv.port} log.dirs=${
           this.config.logDirs.join(",")
         } config=${this.config.source} ` +
-        `topics=${this.image.topicsByName.size}`,
+        `topics=${this.image.topicsByName.size} data path: ${
+          this.plane?.description ?? "single thread"
+        }`,
     );
   }
 
+  /** Brings request counters and connection counts kept by workers up to date (metrics). */
+  async refreshStats(): Promise<void> {
+    await this.plane?.refreshStats();
+  }
+
   get connectionCount(): number {
-    return this.listener?.connectionCount ?? 0;
+    return this.plane?.connectionCount ?? this.listener?.connectionCount ?? 0;
   }
 
   /** The advertised address of the first listener (a configured port 0 resolves to the bound one). */
@@ -139,15 +195,17 @@ export class Broker {
   private applyCommitted(records: readonly MetadataRecord[], lastOffset: number): void {
     const before = this.image;
     this.image = before.apply(records, lastOffset);
-    this.partitions.onMetadata(records, before);
+    this.core.onMetadata(records, before);
+    this.plane?.publish(records, lastOffset, false);
   }
 
   async shutdown(): Promise<void> {
     this.log.info("shutting down: closing listeners, finishing in-flight requests");
     this.groups.close();
     await this.listener?.stop();
+    await this.plane?.stop();
     await this.metrics?.stop();
-    await this.partitions.close();
+    await this.core.close();
     this.quorum?.close();
     this.log.info("shut down cleanly");
   }

@@ -5,15 +5,93 @@
  * Reading pauses while `queued.max.requests` requests are in flight, so a
  * client cannot queue unbounded work. A malformed frame, an unknown API or an
  * unsupported version closes the connection, as Kafka does.
+ *
+ * The host decides where a request is served: here, by its registered
+ * handler, or (a reactor worker) forwarded to the main thread, which serves
+ * the same frame with `serveFrame` and sends the encoded response back. Either
+ * way a request is handled only after the one before it on the connection.
  */
 import { DecodeError } from "../protocol/decode_error.ts";
 import { FrameDecoder } from "../protocol/frame.ts";
 import { API_VERSIONS_KEY } from "../protocol/header.ts";
 import { decodeRequest, encodeResponse } from "../protocol/messages.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import type { Broker } from "./broker.ts";
-import { CloseConnection, Deferred, type HandlerRegistry, type RequestContext } from "./handler.ts";
+import type { BrokerConfig } from "./config.ts";
+import {
+  CloseConnection,
+  Deferred,
+  type Handler,
+  type HandlerRegistry,
+  type RequestContext,
+} from "./handler.ts";
 import type { Logger } from "./log.ts";
+import type { RequestCounters } from "./metrics.ts";
+
+export interface ClientInfo {
+  readonly connectionId: number;
+  readonly clientHost: string;
+}
+
+/** What a connection needs from the process serving it (the Broker, or a reactor worker). */
+export interface ConnectionHost {
+  readonly config: BrokerConfig;
+  readonly requestCounters: RequestCounters;
+  /** Every API the broker serves (ApiVersions, version checks), local or not. */
+  readonly registry: HandlerRegistry;
+  /** What handlers receive as `ctx.broker`. */
+  readonly node: unknown;
+  /**
+   * A reactor's forwarding: the response of a request served elsewhere, or
+   * null to serve it here. Absent: everything is served here.
+   */
+  forward?(
+    apiKey: number,
+    body: unknown,
+    frame: Uint8Array,
+    client: ClientInfo,
+  ): Promise<Uint8Array[] | null> | null;
+}
+
+/** Runs a decoded request's handler; the response (encoded) may follow later (Deferred). */
+async function runHandler(
+  h: Handler,
+  node: unknown,
+  header: RequestContext["header"],
+  body: unknown,
+  client: ClientInfo,
+): Promise<{ response: Promise<Uint8Array[] | null> }> {
+  const ctx = { broker: node, header, ...client } as RequestContext;
+  const encode = (b: unknown) =>
+    b === null ? null : encodeResponse(header.apiKey, header.apiVersion, header.correlationId, b);
+  const out = await h.handle(ctx, body);
+  return {
+    response: out instanceof Deferred ? out.response.then(encode) : Promise.resolve(encode(out)),
+  };
+}
+
+/**
+ * Serves one request frame forwarded from a reactor: the encoded response,
+ * null when none is sent (acks=0), or `close` when the connection must close
+ * (a bad frame, a failed acks=0 produce).
+ */
+export async function serveFrame(
+  host: ConnectionHost,
+  frame: Uint8Array,
+  client: ClientInfo,
+): Promise<{ response: Uint8Array[] | null } | { close: string }> {
+  try {
+    const d = decodeRequest(frame, host.registry.served);
+    if (d.kind === "apiVersionsFallback") {
+      return { close: "ApiVersions fallback is answered by reactors" };
+    }
+    const h = host.registry.get(d.header.apiKey)!;
+    const r = await runHandler(h, host.node, d.header, d.body, client);
+    return { response: await r.response };
+  } catch (e) {
+    if (e instanceof DecodeError || e instanceof CloseConnection) return { close: e.message };
+    throw e;
+  }
+}
 
 /** Bytes requested from the socket per read. */
 const readChunkBytes = 64 * 1024;
@@ -30,15 +108,16 @@ export class Connection {
   private lastActivityMs = Date.now();
   private readonly frames: FrameDecoder;
   private readonly clientHost: string;
+  private readonly registry: HandlerRegistry;
 
   constructor(
     private readonly conn: Deno.Conn,
     readonly id: number,
-    private readonly broker: Broker,
-    private readonly registry: HandlerRegistry,
+    private readonly host: ConnectionHost,
     private readonly log: Logger,
   ) {
-    this.frames = new FrameDecoder(broker.config.socketRequestMaxBytes);
+    this.registry = host.registry;
+    this.frames = new FrameDecoder(host.config.socketRequestMaxBytes);
     const addr = conn.remoteAddr as Deno.NetAddr;
     this.clientHost = addr.hostname ?? "unknown";
   }
@@ -52,7 +131,7 @@ export class Connection {
   async run(): Promise<void> {
     try {
       for (;;) {
-        if (this.inFlight >= this.broker.config.queuedMaxRequests) await this.tail;
+        if (this.inFlight >= this.host.config.queuedMaxRequests) await this.tail;
         const buf = new Uint8Array(readChunkBytes);
         const n = await this.conn.read(buf);
         if (n === null || this.closed) break;
@@ -70,7 +149,7 @@ export class Connection {
   private dispatch(frame: Uint8Array): void {
     const d = decodeRequest(frame, this.registry.served);
     const header = d.header;
-    this.broker.requestCounters.increment(header.apiKey);
+    this.host.requestCounters.increment(header.apiKey);
     let response: Promise<Uint8Array[] | null>;
     if (d.kind === "apiVersionsFallback") {
       const ours = this.registry.served(API_VERSIONS_KEY)!;
@@ -85,24 +164,14 @@ export class Connection {
       }));
     } else {
       const h = this.registry.get(header.apiKey)!;
-      const ctx: RequestContext = {
-        broker: this.broker,
-        header,
-        clientHost: this.clientHost,
-        connectionId: this.id,
-      };
-      const encode = (b: unknown) =>
-        b === null
-          ? null
-          : encodeResponse(header.apiKey, header.apiVersion, header.correlationId, b);
+      const client: ClientInfo = { connectionId: this.id, clientHost: this.clientHost };
       // Wrapped in an object so a Deferred's wait does not hold up the next request.
-      const handled = this.processing.then(async () => {
-        const out = await h.handle(ctx, d.body);
-        return {
-          response: out instanceof Deferred
-            ? out.response.then(encode)
-            : Promise.resolve(encode(out)),
-        };
+      const handled = this.processing.then(() => {
+        const forwarded = this.host.forward?.(header.apiKey, d.body, frame, client) ?? null;
+        // A forwarded request, like a local one, completes before the next one starts.
+        return forwarded !== null
+          ? forwarded.then((r) => ({ response: Promise.resolve(r) }))
+          : runHandler(h, this.host.node, header, d.body, client);
       });
       this.processing = handled.then(() => {}, () => {});
       response = handled.then((r) => r.response);

@@ -42,7 +42,8 @@ export function partitionKey(topicOrId: string, partition: number): string {
 
 export class FetchSessionCache {
   private readonly sessions = new Map<number, FetchSession>();
-  private nextId = 1;
+  /** Random start, as Kafka: reactors each keep a cache, and a reconnecting client must not hit another's session. */
+  private nextId = 1 + Math.floor(Math.random() * 0x7ffffffe);
 
   constructor(
     private readonly slots = fetchSessionSlotsMax,

@@ -2,7 +2,9 @@
  * Prometheus metrics in the text exposition format, computed when scraped from
  * the state the broker already keeps (no background sampling), plus request
  * counters the connections increment. Served on `metrics.listener`
- * (host:port) when that property is set; nothing listens otherwise.
+ * (host:port) when that property is set; nothing listens otherwise. Partition
+ * and log dir figures come from the DataPath (every owner's), so rendering is
+ * async.
  */
 import type { Broker } from "./broker.ts";
 
@@ -11,6 +13,10 @@ export class RequestCounters {
   private readonly counts: number[] = [];
   increment(apiKey: number): void {
     this.counts[apiKey] = (this.counts[apiKey] ?? 0) + 1;
+  }
+  /** Adds requests counted elsewhere (reactor workers report theirs). */
+  add(apiKey: number, n: number): void {
+    this.counts[apiKey] = (this.counts[apiKey] ?? 0) + n;
   }
   entries(): [number, number][] {
     const out: [number, number][] = [];
@@ -42,8 +48,10 @@ class Exposition {
   }
 }
 
-export function renderMetrics(broker: Broker): string {
+export async function renderMetrics(broker: Broker): Promise<string> {
   const e = new Exposition();
+  // Reactor workers' request counts and connections, fresh for this scrape.
+  await broker.refreshStats();
   const q = broker.quorum?.node.state();
   if (q) {
     e.metric(
@@ -93,7 +101,8 @@ export function renderMetrics(broker: Broker): string {
     {},
     broker.image.topicsByName.size,
   ]]);
-  const logs = broker.partitions.logDirs().flatMap((d) => d.logs);
+  const dirs = await broker.data.logDirs();
+  const logs = dirs.flatMap((d) => d.logs);
   const per = (f: (l: (typeof logs)[number]) => number): [Record<string, string>, number][] =>
     logs.map((l) => [{ topic: l.topic, partition: String(l.partition) }, f(l)]);
   e.metric(
@@ -119,7 +128,7 @@ export function renderMetrics(broker: Broker): string {
     "runnel_log_dir_online",
     "gauge",
     "1 when the log directory is online.",
-    broker.partitions.logDirs().map((d) => [{ dir: d.path }, d.online ? 1 : 0]),
+    dirs.map((d) => [{ dir: d.path }, d.online ? 1 : 0]),
   );
   return e.text();
 }
@@ -133,9 +142,9 @@ export function serveMetrics(
   if (!m) throw new Error(`metrics.listener "${spec}" is not host:port`);
   const server = Deno.serve(
     { hostname: m[1] || "127.0.0.1", port: Number(m[2]), onListen: () => {} },
-    (req) =>
+    async (req) =>
       new URL(req.url).pathname === "/metrics"
-        ? new Response(renderMetrics(broker), {
+        ? new Response(await renderMetrics(broker), {
           headers: { "content-type": "text/plain; version=0.0.4" },
         })
         : new Response("not found\n", { status: 404 }),

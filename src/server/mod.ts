@@ -3,9 +3,14 @@
  * listeners; listener.ts accepts connections; connection.ts frames requests,
  * dispatches them and answers in request order; handler.ts is the handler
  * contract and registry (ApiVersions advertises exactly what is registered);
- * handlers/ has one file per API; partitions.ts keeps partition logs in line
- * with the metadata image and wakes long-polling fetches; configs.ts resolves
- * effective configs; fetch_session.ts holds KIP-227 fetch sessions.
+ * handlers/ has one file per API (handlers/data_handlers.ts: the ones a
+ * reactor worker runs itself); data_path.ts is the DataPath interface through
+ * which handlers reach partition data; shard_core.ts owns partitions (one
+ * shard's, or all on a single thread) and answers it with Kafka error codes;
+ * local_data_path.ts is the DataPath over a ShardCore on this thread;
+ * partitions.ts keeps partition logs in line with the metadata image and
+ * wakes long-polling fetches; configs.ts resolves effective configs;
+ * fetch_session.ts holds KIP-227 fetch sessions.
  */
 export { Broker } from "./broker.ts";
 export { brokerConfig, configFromArgs } from "./config.ts";

@@ -15,6 +15,10 @@
  * are synchronous positional reads (page-cache hits cost microseconds, less
  * than an async op), served from the recent-batch cache when possible.
  *
+ * The directory's partition.metadata (partition_metadata.ts) names the topic
+ * id the log belongs to (`topicId`; null for directories from before it
+ * existed, until assignTopicId records one).
+ *
  * Any FsError other than an expected "not found" takes the log offline: every
  * later call throws LogOfflineError and the owner is told (onIoError), so the
  * log manager can take the whole directory offline.
@@ -58,6 +62,7 @@ import { Segment } from "./segment.ts";
 import { SegmentDeleter } from "./segment_deleter.ts";
 import { SegmentSync } from "./segment_sync.ts";
 import { SegmentPool } from "./segment_pool.ts";
+import { readPartitionMetadata, writePartitionMetadata } from "./partition_metadata.ts";
 
 export interface PartitionLogOptions {
   fs: FsLayer;
@@ -136,6 +141,8 @@ export class PartitionLog {
   readonly #onIoError: (e: FsError) => void;
   readonly #onTruncated: () => Promise<void>;
   readonly #flusher: Flusher;
+  #topicId: string | null = null;
+  #assigning: Promise<void> | null = null;
 
   #segments: Segment[];
   #logStart: number;
@@ -207,6 +214,7 @@ export class PartitionLog {
   /** Opens (recovering as needed) the log in `opts.dir`. */
   static async open(opts: PartitionLogOptions): Promise<PartitionLog> {
     const logger = opts.logger ?? consoleLogger;
+    const topicId = readPartitionMetadata(opts.fs, opts.dir, logger);
     const epochBytes = readCheckpointFile(opts.fs, opts.dir, LEADER_EPOCH_CHECKPOINT);
     const entries = epochBytes === null ? [] : decodeEpochCheckpoint(epochBytes);
     if (entries === null) {
@@ -226,6 +234,7 @@ export class PartitionLog {
       contiguous: !isCompacted(opts.config),
     });
     const log = new PartitionLog(opts, r, epochs, r);
+    log.#topicId = topicId;
     // Recovery may have changed the epochs (or the file was unreadable): rewrite it.
     if (epochs.version !== 0 || entries === null) await log.#writeEpochs(true);
     return log;
@@ -261,6 +270,34 @@ export class PartitionLog {
 
   get highWatermark(): number {
     return this.#hw;
+  }
+
+  /** The topic id recorded in partition.metadata; null when none is (an older directory). */
+  get topicId(): string | null {
+    return this.#topicId;
+  }
+
+  /**
+   * Records the topic id this log belongs to (Kafka assigns one to a
+   * directory written before partition.metadata existed). Idempotent for the
+   * same id; a log never changes topics, so a different one is a bug.
+   */
+  async assignTopicId(topicId: string): Promise<void> {
+    // One write at a time: concurrent ones would share the temp file.
+    while (this.#assigning !== null) await this.#assigning;
+    if (this.#topicId === topicId) return;
+    assert(
+      this.#topicId === null,
+      `${this.dir} belongs to topic id ${this.#topicId}, not ${topicId}`,
+    );
+    const write = this.#ioAsync(() => writePartitionMetadata(this.fs, this.dir, topicId));
+    this.#assigning = write.then(() => {}, () => {});
+    try {
+      await write;
+      this.#topicId = topicId;
+    } finally {
+      this.#assigning = null;
+    }
   }
 
   get isOffline(): boolean {

@@ -5,6 +5,26 @@
  * retention, cleaning, delayed file deletion, checkpoints) and writes the
  * per-directory checkpoint files and the clean-shutdown marker.
  *
+ * With an `owns` filter (one shard of several sharing the log dirs) it loads,
+ * creates and deletes only the partitions the filter accepts and leaves every
+ * other partition directory (and its pending "-delete" removal) untouched on
+ * disk. Each owner then has its own checkpoint files and clean-shutdown marker
+ * (Kafka's names plus ".<ownerTag>"), so owners never write one file: a
+ * marker says only that *its* owner's partitions were closed cleanly. At
+ * start an owner removes markers of tags not in `liveOwnerTags` (left by
+ * another shard count or by single-thread mode; a stale one must never
+ * vouch for partitions someone else wrote since), reads recovery points and
+ * high watermarks from its own files only (missing: recover from the start,
+ * which is safe), and log start offsets from its own file or, for a partition
+ * it did not own last time, the largest any other owner recorded (so records
+ * removed by DeleteRecords stay removed when partitions change owners).
+ *
+ * A partition created with a topic id records it in its directory's
+ * partition.metadata (Kafka's file; see partition_metadata.ts), so the owner
+ * can tell a deleted topic's log from the log of a topic re-created under the
+ * same name; PartitionLog.topicId reads it back (null for older directories).
+ * Creating a partition whose deletion is still under way waits for it.
+ *
  * A directory whose file operations fail (EIO, ...) goes offline as a whole:
  * its partitions throw LogOfflineError (KAFKA_STORAGE_ERROR) from then on, one
  * error line names the directory and its partitions, and the other
@@ -30,6 +50,7 @@ import { LogOfflineError } from "./errors.ts";
 import { FsError, type FsLayer, joinPath } from "./fs.ts";
 import { DenoFs } from "./fs_deno.ts";
 import { type LogCheckpoint, PartitionLog } from "./log.ts";
+import { isTopicId, writePartitionMetadata } from "./partition_metadata.ts";
 import { SegmentPool } from "./segment_pool.ts";
 
 /** Kafka's metadata log directory name (in metadata.log.dir, by default the first log dir). */
@@ -53,6 +74,15 @@ export interface LogManagerOptions {
   retentionCheckIntervalMs?: number;
   /** log.cleaner.backoff.ms (Kafka default 15 s). */
   cleanerBackoffMs?: number;
+  /**
+   * Which partitions this manager owns (default: all). Directories of other
+   * partitions are neither opened nor deleted.
+   */
+  owns?: (topic: string, partition: number) => boolean;
+  /** Suffix of this owner's checkpoint files and marker ("" = Kafka's plain names). */
+  ownerTag?: string;
+  /** Every owner of this process run; other owners' markers are stale (default: [ownerTag]). */
+  liveOwnerTags?: readonly string[];
 }
 
 interface LogDir {
@@ -72,10 +102,15 @@ export class LogManager {
   readonly #dirs: LogDir[];
   readonly #topicConfigs = new Map<string, LogConfig>();
   readonly #creating = new Map<string, Promise<PartitionLog>>();
+  /** Deletions under way by partition key (a creation of the same key waits for them). */
+  readonly #deleting = new Map<string, Promise<void>>();
   #defaultConfig: LogConfig;
   readonly #checkpointIntervalMs: number;
   readonly #retentionCheckIntervalMs: number;
   readonly #cleanerBackoffMs: number;
+  readonly #owns: ((topic: string, partition: number) => boolean) | null;
+  readonly #ownerTag: string;
+  readonly #liveOwnerTags: ReadonlySet<string>;
   #lastCheckpointMs: number;
   #lastRetentionMs: number;
   #lastCleanerMs: number;
@@ -93,6 +128,9 @@ export class LogManager {
     this.#checkpointIntervalMs = opts.checkpointIntervalMs ?? 60_000;
     this.#retentionCheckIntervalMs = opts.retentionCheckIntervalMs ?? 300_000;
     this.#cleanerBackoffMs = opts.cleanerBackoffMs ?? 15_000;
+    this.#owns = opts.owns ?? null;
+    this.#ownerTag = opts.ownerTag ?? "";
+    this.#liveOwnerTags = new Set(opts.liveOwnerTags ?? [this.#ownerTag]);
     const now = this.#clock.nowMs();
     this.#lastCheckpointMs = now;
     this.#lastRetentionMs = now;
@@ -123,24 +161,47 @@ export class LogManager {
   async #loadDir(d: LogDir): Promise<void> {
     const fs = this.fs;
     fs.mkdirp(d.path);
-    const clean = fs.exists(joinPath(d.path, CLEAN_SHUTDOWN_FILE));
-    if (clean) {
-      // From here on a crash must not look like a clean shutdown.
-      fs.removeSync(joinPath(d.path, CLEAN_SHUTDOWN_FILE));
-      await fs.syncDir(d.path);
+    const marker = this.#tagged(CLEAN_SHUTDOWN_FILE);
+    const clean = fs.exists(joinPath(d.path, marker));
+    let removed = false;
+    for (const e of fs.listDir(d.path)) {
+      const tag = e.isDirectory ? null : tagOf(e.name, CLEAN_SHUTDOWN_FILE);
+      // Ours: from here on a crash must not look like a clean shutdown. Others' not live: stale.
+      if (tag !== null && (tag === this.#ownerTag || !this.#liveOwnerTags.has(tag))) {
+        fs.removeSync(joinPath(d.path, e.name));
+        removed = true;
+      }
     }
-    const rp = this.#readOffsets(d, RECOVERY_POINT_CHECKPOINT);
-    const ls = this.#readOffsets(d, LOG_START_OFFSET_CHECKPOINT);
-    const hw = this.#readOffsets(d, HIGH_WATERMARK_CHECKPOINT);
+    if (removed) await fs.syncDir(d.path);
+    const rp = this.#readOffsets(d, this.#tagged(RECOVERY_POINT_CHECKPOINT));
+    const ls = this.#readOffsets(d, this.#tagged(LOG_START_OFFSET_CHECKPOINT));
+    const hw = this.#readOffsets(d, this.#tagged(HIGH_WATERMARK_CHECKPOINT));
+    // Partitions we did not own last time: the largest log start any other owner recorded.
+    const fromOthers = new Map<string, number>();
+    for (const e of fs.listDir(d.path)) {
+      const tag = e.isDirectory ? null : tagOf(e.name, LOG_START_OFFSET_CHECKPOINT);
+      if (tag === null || tag === this.#ownerTag) continue;
+      for (const [key, offset] of this.#readOffsets(d, e.name)) {
+        if (!ls.has(key)) fromOthers.set(key, Math.max(fromOthers.get(key) ?? 0, offset));
+      }
+    }
+    for (const [key, offset] of fromOthers) ls.set(key, offset);
     for (const e of fs.listDir(d.path)) {
       if (!e.isDirectory) continue;
       if (e.name.endsWith("-delete")) {
-        await fs.remove(joinPath(d.path, e.name), { recursive: true });
+        // "<topic>-<partition>.<uuid>-delete": an interrupted deletion, finished by its owner.
+        const doomed = parsePartitionKey(e.name.replace(/\.[0-9a-f]*-delete$/, ""));
+        if (
+          this.#owns === null || (doomed !== null && this.#owns(doomed.topic, doomed.partition))
+        ) {
+          await fs.remove(joinPath(d.path, e.name), { recursive: true });
+        }
         continue;
       }
       const tp = parsePartitionKey(e.name);
       // The KRaft metadata log lives here too but belongs to the quorum store, not to us.
       if (tp === null || e.name === METADATA_LOG_NAME) continue;
+      if (this.#owns !== null && !this.#owns(tp.topic, tp.partition)) continue;
       if (this.#find(tp.topic, tp.partition) !== undefined) {
         this.#logger.error(`${e.name} exists in two log dirs; ignoring the copy in ${d.path}`);
         continue;
@@ -156,6 +217,11 @@ export class LogManager {
     this.#logger.info(
       `log dir ${d.path}: ${d.logs.size} partitions loaded${clean ? " (clean shutdown)" : ""}`,
     );
+  }
+
+  /** A dir-level file's name for this owner. */
+  #tagged(name: string): string {
+    return this.#ownerTag === "" ? name : `${name}.${this.#ownerTag}`;
   }
 
   #readOffsets(d: LogDir, name: string): Map<string, number> {
@@ -244,21 +310,31 @@ export class LogManager {
   /**
    * The partition's log, created (on the online dir with the fewest
    * partitions) when missing. Throws LogOfflineError when no dir is online.
+   * A created log records `topicId` (when given) in its partition.metadata;
+   * an existing one is returned as it is (see PartitionLog.topicId). A
+   * deletion of the same partition still under way finishes first, so the
+   * new log never opens the old directory.
    */
-  getOrCreate(topic: string, partition: number): Promise<PartitionLog> {
+  getOrCreate(topic: string, partition: number, topicId?: string): Promise<PartitionLog> {
     const found = this.#find(topic, partition);
     if (found !== undefined) return Promise.resolve(found.log);
+    if (topicId !== undefined && !isTopicId(topicId)) {
+      return Promise.reject(new RangeError(`"${topicId}" is not a topic id`));
+    }
     // Concurrent callers share one creation: two opens of one directory would corrupt it.
     const key = partitionKey(topic, partition);
     let creating = this.#creating.get(key);
     if (creating === undefined) {
-      creating = this.#create(topic, partition).finally(() => this.#creating.delete(key));
+      const deleting = this.#deleting.get(key);
+      const create = () => this.#create(topic, partition, topicId);
+      creating = (deleting === undefined ? create() : deleting.then(create, create))
+        .finally(() => this.#creating.delete(key));
       this.#creating.set(key, creating);
     }
     return creating;
   }
 
-  async #create(topic: string, partition: number): Promise<PartitionLog> {
+  async #create(topic: string, partition: number, topicId?: string): Promise<PartitionLog> {
     const online = this.#dirs.filter((d) => d.online);
     if (online.length === 0) {
       throw new LogOfflineError(this.#dirs.map((d) => d.path).join(","), "no log dir is online");
@@ -266,7 +342,9 @@ export class LogManager {
     const d = online.reduce((a, b) => (b.logs.size < a.logs.size ? b : a));
     const key = partitionKey(topic, partition);
     try {
-      this.fs.mkdirp(joinPath(d.path, key));
+      const dir = joinPath(d.path, key);
+      this.fs.mkdirp(dir);
+      if (topicId !== undefined) await writePartitionMetadata(this.fs, dir, topicId);
       await this.fs.syncDir(d.path);
       const log = await this.#openLog(d, topic, partition, {
         recoveryPoint: 0,
@@ -285,12 +363,23 @@ export class LogManager {
     }
   }
 
-  /** Deletes a partition's log: its directory is renamed away, then removed in the background. */
-  async delete(topic: string, partition: number): Promise<void> {
-    const found = this.#find(topic, partition);
-    if (found === undefined) return;
-    const { dir: d, log } = found;
+  /**
+   * Deletes a partition's log: its directory is renamed away, then removed in
+   * the background. Resolves once the directory is gone (or its dir failed);
+   * called again meanwhile, it returns the same deletion.
+   */
+  delete(topic: string, partition: number): Promise<void> {
     const key = partitionKey(topic, partition);
+    const found = this.#find(topic, partition);
+    if (found === undefined) return this.#deleting.get(key) ?? Promise.resolve();
+    const run: Promise<void> = this.#delete(found.dir, found.log, key).finally(() => {
+      if (this.#deleting.get(key) === run) this.#deleting.delete(key);
+    });
+    this.#deleting.set(key, run);
+    return run;
+  }
+
+  async #delete(d: LogDir, log: PartitionLog, key: string): Promise<void> {
     d.logs.delete(key);
     await log.close();
     if (!d.online) return;
@@ -399,7 +488,12 @@ export class LogManager {
     ];
     for (const [name, field] of files) {
       const offsets = new Map([...points].map(([key, c]) => [key, c[field]]));
-      await writeCheckpointFile(this.fs, d.path, name, encodeOffsetCheckpoint(offsets));
+      await writeCheckpointFile(
+        this.fs,
+        d.path,
+        this.#tagged(name),
+        encodeOffsetCheckpoint(offsets),
+      );
     }
   }
 
@@ -423,7 +517,12 @@ export class LogManager {
         }
         if (!d.online) continue;
         await this.#writeCheckpoints(d, points);
-        await writeCheckpointFile(this.fs, d.path, CLEAN_SHUTDOWN_FILE, new Uint8Array(0));
+        await writeCheckpointFile(
+          this.fs,
+          d.path,
+          this.#tagged(CLEAN_SHUTDOWN_FILE),
+          new Uint8Array(0),
+        );
       } catch (e) {
         if (e instanceof AssertionError) throw e;
         if (e instanceof FsError || e instanceof LogOfflineError) this.#dirFailed(d, e);
@@ -431,4 +530,12 @@ export class LogManager {
       }
     }
   }
+}
+
+/** The owner tag of a dir-level file of family `base` ("" for the plain name), or null if not one. */
+function tagOf(fileName: string, base: string): string | null {
+  if (fileName === base) return "";
+  return fileName.startsWith(`${base}.`) && !fileName.endsWith(".tmp")
+    ? fileName.slice(base.length + 1)
+    : null;
 }

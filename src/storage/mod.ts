@@ -28,3 +28,4 @@ export {
 } from "./log.ts";
 export { LogManager, type LogManagerOptions } from "./log_manager.ts";
 export { partitionKey } from "./checkpoint.ts";
+export { PARTITION_METADATA_FILE } from "./partition_metadata.ts";

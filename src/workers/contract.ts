@@ -38,6 +38,9 @@
  *   7 FetchWatch      i32 maxWaitMs, u32 n, n x { partition, i64 offset }
  *   8 WatchResult     u8 fired
  *   9 FetchUnwatch    u32 watchRequestId                  (no response of its own)
+ *  10 Admin           u32 size, UTF-8 JSON[size]          (rare per-partition admin:
+ *                     DeleteRecords, OffsetForLeaderEpoch, log dirs; JSON keeps them cheap to add)
+ *  11 AdminResult     u32 size, UTF-8 JSON[size]
  *  32 ShardTableUpdate i32 version, u16 shardCount, u16 0, u32 n,
  *                     n x { partition, u16 shard }
  *  33 Shutdown        i32 graceMs
@@ -59,6 +62,8 @@ export const Kind = {
   FetchWatch: 7,
   WatchResult: 8,
   FetchUnwatch: 9,
+  Admin: 10,
+  AdminResult: 11,
   ShardTableUpdate: 32,
   Shutdown: 33,
   HealthPing: 34,
@@ -200,6 +205,19 @@ export interface FetchUnwatch {
   readonly watchRequestId: number;
 }
 
+/** A rare operation on partitions, as JSON (see workers/shard_worker.ts for the operations). */
+export interface Admin {
+  readonly kind: typeof Kind.Admin;
+  readonly requestId: number;
+  readonly json: string;
+}
+
+export interface AdminResult {
+  readonly kind: typeof Kind.AdminResult;
+  readonly requestId: number;
+  readonly json: string;
+}
+
 export interface ShardOverride extends PartitionRef {
   readonly shard: number;
 }
@@ -253,6 +271,8 @@ export type Message<R = Uint8Array> =
   | FetchWatch
   | WatchResult
   | FetchUnwatch
+  | Admin
+  | AdminResult
   | ShardTableUpdate
   | Shutdown
   | HealthPing
@@ -321,6 +341,9 @@ export function encodedSize(m: OutMessage): number {
       return ENVELOPE + 1;
     case Kind.FetchUnwatch:
       return ENVELOPE + 4;
+    case Kind.Admin:
+    case Kind.AdminResult:
+      return ENVELOPE + 4 + utf8Size(m.json);
     case Kind.ShardTableUpdate:
       return ENVELOPE + 12 + m.overrides.length * (PARTITION + 2);
     case Kind.Shutdown:
@@ -416,6 +439,13 @@ class Out {
     const n = utf8Size(s);
     assert(n <= 0x7fff, "string too long for the contract");
     this.i16(n);
+    const at = this.pos - this.bytes.byteOffset;
+    utf8Encoder.encodeInto(s, this.bytes.subarray(at, at + n));
+    this.pos += n;
+  }
+  text(s: string): void {
+    const n = utf8Size(s);
+    this.u32(n);
     const at = this.pos - this.bytes.byteOffset;
     utf8Encoder.encodeInto(s, this.bytes.subarray(at, at + n));
     this.pos += n;
@@ -520,6 +550,10 @@ export function encodeInto(m: OutMessage, buf: Uint8Array, offset: number): numb
       break;
     case Kind.FetchUnwatch:
       w.u32(m.watchRequestId);
+      break;
+    case Kind.Admin:
+    case Kind.AdminResult:
+      w.text(m.json);
       break;
     case Kind.ShardTableUpdate:
       w.i32(m.version);
@@ -768,6 +802,10 @@ export function decode(bytes: Uint8Array): Message {
     case Kind.FetchUnwatch:
       m = { kind, requestId, watchRequestId: r.u32() };
       break;
+    case Kind.Admin:
+    case Kind.AdminResult:
+      m = { kind, requestId, json: utf8Decoder.decode(r.sized()) };
+      break;
     case Kind.ShardTableUpdate: {
       const version = r.i32();
       const shardCount = r.u16();
@@ -816,6 +854,7 @@ export function isResponse(m: Message): boolean {
     case Kind.FetchResult:
     case Kind.ListOffsetsResult:
     case Kind.WatchResult:
+    case Kind.AdminResult:
     case Kind.Ack:
     case Kind.HealthReport:
       return true;

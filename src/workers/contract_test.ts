@@ -159,6 +159,8 @@ const samples: OutMessage[] = [
   },
   { kind: Kind.WatchResult, requestId: 7, fired: true },
   { kind: Kind.FetchUnwatch, requestId: 8, watchRequestId: 7 },
+  { kind: Kind.Admin, requestId: 9, json: '{"op":"logDirs","é":1}' },
+  { kind: Kind.AdminResult, requestId: 9, json: "[]" },
   {
     kind: Kind.ShardTableUpdate,
     requestId: 9,
@@ -397,6 +399,7 @@ Deno.test("contract: responses are told from requests", () => {
     Kind.FetchResult,
     Kind.ListOffsetsResult,
     Kind.WatchResult,
+    Kind.AdminResult,
     Kind.Ack,
     Kind.HealthReport,
   ]);

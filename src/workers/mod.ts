@@ -1,51 +1,50 @@
 /**
- * workers: the multi-core data path's foundation, the only layer that creates
- * workers (above server/, below main). Today's broker still runs on one thread;
- * this folder holds the pieces it will be rewired onto.
- *
- * How the broker will use them (docs/architecture.md, issue 6):
+ * workers: the multi-core data path, the only layer that creates workers
+ * (above server/, below main). The default broker runs on it; with
+ * `single.thread=true` the same handlers and partition code run on the main
+ * thread instead (server/broker.ts without a plane).
  *
  *   main thread      CLI, config, the Supervisor, metadata quorum and image,
- *                    consumer groups, admin. Publishes the ShardTable.
+ *                    consumer groups and the internal topics' partitions,
+ *                    admin APIs. Replicates committed metadata to every worker
+ *                    and serves the requests reactors forward (worker_plane.ts).
  *   reactor workers  (num.network.threads) each bind the Kafka listeners with
  *                    reusePort (--unstable-net) and accept their own
  *                    connections (sockets cannot move between workers), read
  *                    and decode frames, validate produce batches on the raw
- *                    bytes, and route each partition's part of a Produce,
- *                    Fetch or ListOffsets to the shard owning it (ShardTable)
- *                    as one contract message per shard. They gather the
- *                    shards' answers into one response (a fetch spanning
- *                    shards is one response) and write responses in request
- *                    order per connection. Everything else (Metadata, groups,
- *                    admin APIs) goes to the main thread, which holds the image.
- *   shard workers    (num.shard.threads) own partitions: logs, flush, long
- *                    polls (FetchWatch), later producer state and replication.
- *                    Each answers every request exactly once, by requestId.
+ *                    bytes, and send each shard its part of a Produce, Fetch
+ *                    or ListOffsets as one contract message (RingDataPath);
+ *                    they gather the answers into one response, written in
+ *                    request order per connection. Every other API, and
+ *                    requests naming internal topics, go to the main thread
+ *                    as the raw frame (reactor_worker.ts).
+ *   shard workers    (num.shard.threads) own partitions through a ShardCore:
+ *                    logs, flush, long polls. Each answers every request
+ *                    exactly once, by requestId (shard_worker.ts).
  *
  * Files:
  * - ring.ts          SPSC ring of variable-length messages in a
  *                    SharedArrayBuffer; full means "wait" (backpressure), never
- *                    "drop". Two per (reactor, shard) pair, one each way.
+ *                    "drop". Two per (client, shard) pair, one each way.
  * - contract.ts      every message between workers, with its binary layout in
  *                    one place; record bytes are copied once into the ring and
  *                    read out as views.
+ * - shard_link.ts    one client's request/response link to one shard.
+ * - ring_data_path.ts the DataPath (server/data_path.ts) over shard links.
  * - shard_table.ts   worker counts from config and cores, partition -> shard.
  * - supervisor.ts    starts worker groups, hands each its rings once
- *                    (postMessage is control only), builds the ring mesh, and
- *                    takes the process down (exit 70) when a worker crashes or
- *                    its heartbeat stops: never a half-alive broker.
+ *                    (postMessage is control only), builds the ring mesh, stops
+ *                    groups in reverse start order, and takes the process down
+ *                    (exit 70) when a worker crashes or its heartbeat stops:
+ *                    never a half-alive broker.
  * - worker_runtime.ts the worker side of that: init, heartbeat, control.
+ * - worker_plane.ts, reactor_worker.ts, shard_worker.ts  the data plane.
  * - probe.ts, probe_worker.ts  a worker that drives a ring with a checkable
  *                    sequence: the cross-worker tests and bench/ring_bench.ts.
  *
- * Not wired yet: no reactor or shard worker module exists, the broker does not
- * start a Supervisor, and the handlers still call PartitionManager directly.
- * Single-thread mode (`single.thread=true`) is meant to run the same reactor and
- * shard code on the main thread over the same rings (they work within one
- * thread, with async waits), so moving work into workers changes wiring, not
- * logic. Messages larger than half a ring (limits.ringBytes) are refused by the
- * ring; the wiring must cap fetch reads to fit and pass larger produce batches
- * as transferred ArrayBuffers.
+ * Limits: a message takes at most half a ring; rings are sized from
+ * message.max.bytes (worker_plane.ts), a batch larger than a ring carries is
+ * MESSAGE_TOO_LARGE, and a fetch answer is trimmed to fit.
  */
 export * from "./contract.ts";
 export * from "./ring.ts";

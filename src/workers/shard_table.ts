@@ -3,14 +3,15 @@
  * each partition. Every worker holds the same table (built from the same
  * ShardTableUpdate), so any of them can route a request without asking.
  *
- * A partition's shard is (hash(topic id) + partition) mod shardCount: the
+ * A partition's shard is (hash(topic name) + partition) mod shardCount: the
  * partitions of one topic go round-robin over the shards (a topic with at
  * least shardCount partitions uses every core), and the hash spreads where
- * each topic starts. Topic ids rather than names: a name can be reused after
- * a deletion, an id never is. The hash is FNV-1a over the id's characters,
- * pinned by a test: every worker, and every version of Runnel a cluster runs,
- * must compute the same owner. Explicit overrides (moving a hot partition)
- * take precedence and travel with the table.
+ * each topic starts. Names rather than ids: a partition's directory is named
+ * by topic name, so a deleted topic's logs and a re-created one's must have
+ * one owner that handles them in order. (The key parameters below say
+ * "topicId" for the overrides' wire form; the broker passes names.) The hash
+ * is FNV-1a over the key's characters, pinned by a test. Explicit overrides
+ * (moving a hot partition) take precedence and travel with the table.
  */
 import { workerThreadsMax } from "../base/limits.ts";
 import { ConfigError } from "../server/config.ts";

@@ -68,6 +68,8 @@ export class WorkerHandle {
   lastBeat = 0;
   lastBeatAtMs = 0;
   ready = false;
+  /** @internal Posts the init message; set until the worker has loaded. */
+  sendInit: (() => void) | null = null;
 
   constructor(
     readonly group: string,
@@ -84,6 +86,11 @@ export class WorkerHandle {
   onReport(fn: (data: unknown) => void): () => void {
     this.reportListeners.add(fn);
     return () => this.reportListeners.delete(fn);
+  }
+
+  /** Sends a structured message to the worker's onApp hook; ArrayBuffers in `transfer` move. */
+  post(data: unknown, transfer: Transferable[] = []): void {
+    this.worker.postMessage({ type: "app", data } satisfies ToWorker<never>, transfer);
   }
 
   /** @internal */
@@ -158,10 +165,12 @@ export class Supervisor {
         heartbeatMs: this.heartbeatMs,
         data,
       };
-      worker.postMessage(
-        { type: "init", init } satisfies ToWorker<T>,
-        spec.transfer?.(i, data) ?? [],
-      );
+      // Sent once the worker says its module has loaded (FromWorker "loaded").
+      h.sendInit = () =>
+        worker.postMessage(
+          { type: "init", init } satisfies ToWorker<T>,
+          spec.transfer?.(i, data) ?? [],
+        );
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<string>((resolve) => {
@@ -199,6 +208,10 @@ export class Supervisor {
     h.worker.addEventListener("message", (e: MessageEvent) => {
       const msg = e.data as FromWorker;
       switch (msg.type) {
+        case "loaded":
+          h.sendInit?.();
+          h.sendInit = null;
+          break;
         case "ready":
           h.ready = true;
           h.lastBeat = Atomics.load(this.beats, h.heartbeatSlot);
@@ -303,21 +316,25 @@ export class Supervisor {
   }
 
   /**
-   * Asks every worker to finish and flush (bounded by graceMs), then
-   * terminates them all. Once they have answered, a worker's end is no
+   * Asks every worker to finish and flush (bounded by graceMs), one group
+   * at a time in reverse start order, then terminates them all. Once they have answered, a worker's end is no
    * longer a failure.
    */
   async stop(graceMs = 5000): Promise<void> {
     if (this.failure === null && !this.stopping) {
-      const acks = this.handles.map((h) =>
-        this.request(
-          h,
-          (requestId) => ({ kind: Kind.Shutdown, requestId, graceMs }),
-          graceMs + 1000,
-        )
-          .catch((e) => this.log.warn(`${h.name}: ${e instanceof Error ? e.message : e}`))
-      );
-      await Promise.all(acks);
+      // Group by group, last started first: reactors drain before the shards they feed close.
+      const groups = [...new Set(this.handles.map((h) => h.group))].reverse();
+      for (const g of groups) {
+        const acks = this.handles.filter((h) => h.group === g).map((h) =>
+          this.request(
+            h,
+            (requestId) => ({ kind: Kind.Shutdown, requestId, graceMs }),
+            graceMs + 1000,
+          )
+            .catch((e) => this.log.warn(`${h.name}: ${e instanceof Error ? e.message : e}`))
+        );
+        await Promise.all(acks);
+      }
     }
     this.stopping = true;
     this.terminate();

@@ -36,10 +36,18 @@ export interface WorkerInit<T> {
 /** Supervisor -> worker. */
 export type ToWorker<T> =
   | { readonly type: "init"; readonly init: WorkerInit<T> }
-  | { readonly type: "control"; readonly bytes: ArrayBuffer };
+  | { readonly type: "control"; readonly bytes: ArrayBuffer }
+  /** A worker module's own structured message (metadata updates, forwarded requests). */
+  | { readonly type: "app"; readonly data: unknown };
 
 /** Worker -> supervisor. */
 export type FromWorker =
+  /**
+   * The module graph has evaluated and the message handler is installed. Deno
+   * drops messages that arrive while a worker's graph is still evaluating (one
+   * with top-level await, as the WASM codecs have), so init waits for this.
+   */
+  | { readonly type: "loaded" }
   | { readonly type: "ready" }
   | { readonly type: "control"; readonly bytes: ArrayBuffer }
   | { readonly type: "report"; readonly data: unknown };
@@ -48,8 +56,11 @@ export interface WorkerContext<T> {
   readonly group: string;
   readonly index: number;
   readonly data: T;
-  /** Sends a small structured value to the supervisor (statistics, test results): control rate only. */
-  report(data: unknown): void;
+  /**
+   * Sends a structured value to the supervisor (statistics, forwarded
+   * requests, test results): control rate only. ArrayBuffers in `transfer` move.
+   */
+  report(data: unknown, transfer?: Transferable[]): void;
 }
 
 /** What a worker module may do on control messages; all optional. */
@@ -60,6 +71,8 @@ export interface WorkerHooks {
   onShutdown?(graceMs: number): void | Promise<void>;
   /** Figures for a health report. */
   health?(): { partitions: number; inFlight: number };
+  /** A structured message from the main thread (WorkerHandle.post). */
+  onApp?(data: unknown): void;
 }
 
 /** The slice of a worker's global scope we use (the default lib types describe a window). */
@@ -122,6 +135,8 @@ export function runWorker<T>(
     }
   };
 
+  // Not before the whole graph has evaluated (see "loaded").
+  setTimeout(() => s.postMessage({ type: "loaded" }), 0);
   s.onmessage = (e: MessageEvent) => {
     const msg = e.data as ToWorker<T>;
     if (msg.type === "init") {
@@ -133,12 +148,15 @@ export function runWorker<T>(
         group: init.group,
         index: init.index,
         data: init.data,
-        report: (data) => s.postMessage({ type: "report", data }),
+        report: (data, transfer) => s.postMessage({ type: "report", data }, transfer ?? []),
       };
       queue = (async () => {
         hooks = (await setup(ctx)) ?? {};
         s.postMessage({ type: "ready" });
       })();
+    } else if (msg.type === "app") {
+      // App messages keep their order relative to control messages and to setup.
+      queue = queue.then(() => hooks.onApp?.(msg.data));
     } else {
       const m = decode(new Uint8Array(msg.bytes));
       queue = queue.then(() => onControl(m));

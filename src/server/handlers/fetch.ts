@@ -13,6 +13,9 @@
  *   incremental responses carrying only partitions with news; a full cache
  *   declines new sessions with id 0.
  * - v13+ names topics by id (UNKNOWN_TOPIC_ID); v9+ checks current_leader_epoch.
+ * - A DataNode handler: partition reads and long-poll waits go through the
+ *   DataPath (one read for the whole request from v10); versions, sessions,
+ *   down-conversion and the response layout are decided here.
  * Not implemented: follower fetching (there are no replicas yet), preferred
  * read replicas (always -1), aborted transaction lists (no transactions yet).
  */
@@ -28,10 +31,9 @@ import { batches } from "../../protocol/records/batch.ts";
 import { Compression } from "../../protocol/records/layout.ts";
 import { batchesToMessageSet } from "../../protocol/records/legacy.ts";
 import { ZERO_UUID } from "../../protocol/uuid.ts";
-import { LogOfflineError } from "../../storage/errors.ts";
-import type { Broker } from "../broker.ts";
+import { type ReadEntry, type ReadOutcome, ReadUpper } from "../data_path.ts";
 import { type FetchSession, partitionKey, type SessionPartition } from "../fetch_session.ts";
-import { handler } from "../handler.ts";
+import { dataHandler, type DataNode } from "../handler.ts";
 
 const READ_COMMITTED = 1;
 
@@ -61,10 +63,10 @@ function emptyPartition(partitionIndex: number, errorCode: number): FetchRespons
 }
 
 /** Resolves request topics to names and ids (v13+ by id). */
-function wantedFromRequest(broker: Broker, req: FetchRequest, v: number): Wanted[] {
+function wantedFromRequest(node: DataNode, req: FetchRequest, v: number): Wanted[] {
   const out: Wanted[] = [];
   for (const t of req.topics) {
-    const img = v >= 13 ? broker.image.topicById(t.topicId) : broker.image.topic(t.topic);
+    const img = v >= 13 ? node.image.topicById(t.topicId) : node.image.topic(t.topic);
     for (const p of t.partitions) {
       out.push({
         topic: img?.name ?? (v >= 13 ? "" : t.topic),
@@ -84,8 +86,8 @@ function sessionKey(w: { topic: string; topicId: string; partition: number }, v:
 }
 
 /** Applies an incremental request to its session: added/changed partitions, forgotten ones. */
-function updateSession(session: FetchSession, broker: Broker, req: FetchRequest, v: number): void {
-  for (const w of wantedFromRequest(broker, req, v)) {
+function updateSession(session: FetchSession, node: DataNode, req: FetchRequest, v: number): void {
+  for (const w of wantedFromRequest(node, req, v)) {
     const k = sessionKey(w, v);
     const old = session.partitions.get(k);
     session.partitions.set(k, {
@@ -95,119 +97,115 @@ function updateSession(session: FetchSession, broker: Broker, req: FetchRequest,
     });
   }
   for (const f of req.forgottenTopicsData) {
-    const name = v >= 13 ? broker.image.topicById(f.topicId)?.name ?? "" : f.topic;
+    const name = v >= 13 ? node.image.topicById(f.topicId)?.name ?? "" : f.topic;
     for (const p of f.partitions) {
       session.partitions.delete(partitionKey(v >= 13 ? f.topicId : name, p));
     }
   }
 }
 
-interface ReadOutcome {
+interface Outcome {
   data: FetchResponsePartitionData;
   bytes: number;
   error: boolean;
 }
 
-async function readPartition(
-  broker: Broker,
-  w: Wanted,
-  v: number,
-  isolation: number,
-  budget: number,
-  minOne: boolean,
-): Promise<ReadOutcome> {
-  const fail = (code: number): ReadOutcome => ({
-    data: emptyPartition(w.partition, code),
-    bytes: 0,
-    error: true,
-  });
-  const topic = w.topic === "" ? undefined : broker.image.topic(w.topic);
-  if (!topic) {
-    return fail(v >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  }
-  const meta = topic.partitions[w.partition];
-  if (!meta) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  if (w.currentLeaderEpoch >= 0 && w.currentLeaderEpoch !== meta.leaderEpoch) {
-    return fail(
-      w.currentLeaderEpoch < meta.leaderEpoch
-        ? ErrorCode.FENCED_LEADER_EPOCH
-        : ErrorCode.UNKNOWN_LEADER_EPOCH,
-    );
-  }
-  try {
-    const log = broker.partitions.existing(w.topic, w.partition) ??
-      await broker.partitions.partition(w.topic, w.partition);
-    if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    if (log.isOffline) return fail(ErrorCode.KAFKA_STORAGE_ERROR);
-    const hw = log.highWatermark;
-    const data: FetchResponsePartitionData = {
-      ...emptyPartition(w.partition, ErrorCode.NONE),
-      highWatermark: hw,
-      lastStableOffset: hw,
-      logStartOffset: log.logStartOffset,
-      abortedTransactions: isolation === READ_COMMITTED && v >= 4 ? [] : null,
-    };
-    if (w.fetchOffset < log.logStartOffset || w.fetchOffset > log.logEndOffset) {
-      return { data: { ...data, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE }, bytes: 0, error: true };
-    }
-    const read = log.read(w.fetchOffset, Math.min(w.partitionMaxBytes, budget), {
-      upperOffset: hw,
-      minOneBatch: minOne,
-    });
-    if (read.sizeBytes === 0) return { data, bytes: 0, error: false };
-    if (v < 10) {
-      const bytes = concat(read.chunks);
-      if (v < 10) {
-        for (const b of batches(bytes)) {
-          if (b.compression === Compression.Zstd) {
-            return {
-              data: { ...data, errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE },
-              bytes: 0,
-              error: true,
-            };
-          }
-        }
-      }
-      if (v <= 3) {
-        const converted = batchesToMessageSet(bytes, v <= 1 ? 0 : 1, Compression.None, {
-          minOffset: w.fetchOffset,
-        });
-        return { data: { ...data, records: converted }, bytes: converted.length, error: false };
-      }
-      return { data: { ...data, records: bytes }, bytes: read.sizeBytes, error: false };
-    }
-    return { data: { ...data, records: read.chunks }, bytes: read.sizeBytes, error: false };
-  } catch (e) {
-    if (e instanceof LogOfflineError) return fail(ErrorCode.KAFKA_STORAGE_ERROR);
-    throw e;
-  }
-}
-
 interface Round {
-  results: { w: Wanted; out: ReadOutcome }[];
+  results: { w: Wanted; out: Outcome }[];
   bytes: number;
   error: boolean;
 }
 
+/** Shapes a data-path read into the version's partition data (down-converted before v4). */
+function fromRead(
+  w: Wanted,
+  o: ReadOutcome,
+  v: number,
+  isolation: number,
+): Outcome {
+  if (o.errorCode !== ErrorCode.NONE && o.errorCode !== ErrorCode.OFFSET_OUT_OF_RANGE) {
+    return { data: emptyPartition(w.partition, o.errorCode), bytes: 0, error: true };
+  }
+  const data: FetchResponsePartitionData = {
+    ...emptyPartition(w.partition, o.errorCode),
+    highWatermark: o.highWatermark,
+    lastStableOffset: o.lastStableOffset,
+    logStartOffset: o.logStartOffset,
+    abortedTransactions: isolation === READ_COMMITTED && v >= 4 ? [] : null,
+  };
+  if (o.errorCode !== ErrorCode.NONE) return { data, bytes: 0, error: true };
+  if (o.sizeBytes === 0) return { data, bytes: 0, error: false };
+  if (v >= 10) return { data: { ...data, records: o.records }, bytes: o.sizeBytes, error: false };
+  const bytes = concat(o.records);
+  for (const b of batches(bytes)) {
+    if (b.compression === Compression.Zstd) {
+      return {
+        data: { ...data, errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE },
+        bytes: 0,
+        error: true,
+      };
+    }
+  }
+  if (v <= 3) {
+    const converted = batchesToMessageSet(bytes, v <= 1 ? 0 : 1, Compression.None, {
+      minOffset: w.fetchOffset,
+    });
+    return { data: { ...data, records: converted }, bytes: converted.length, error: false };
+  }
+  return { data: { ...data, records: bytes }, bytes: o.sizeBytes, error: false };
+}
+
+/**
+ * Reads every wanted partition under the request's byte budget. From v10 one
+ * data-path read serves them all; before v10 a partition's size in the
+ * response may differ from the stored one (down-conversion, refused zstd), so
+ * each is read on its own against what the earlier ones used, as Kafka does.
+ */
 async function readAll(
-  broker: Broker,
+  node: DataNode,
   wanted: Wanted[],
   req: FetchRequest,
   v: number,
 ): Promise<Round> {
+  const isolation = v >= 4 ? req.isolationLevel : 0;
+  const upperOffset = isolation === READ_COMMITTED ? ReadUpper.LastStable : ReadUpper.HighWatermark;
+  const results: Round["results"] = [];
+  const entries: ReadEntry[] = [];
+  const slots: (Outcome | number)[] = [];
+  for (const w of wanted) {
+    if (w.topic === "" || !node.image.topic(w.topic)) {
+      const code = v >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      slots.push({ data: emptyPartition(w.partition, code), bytes: 0, error: true });
+    } else {
+      slots.push(entries.length);
+      entries.push({
+        topic: w.topic,
+        topicId: w.topicId,
+        partition: w.partition,
+        fetchOffset: w.fetchOffset,
+        upperOffset,
+        partitionMaxBytes: w.partitionMaxBytes,
+        currentLeaderEpoch: w.currentLeaderEpoch,
+      });
+    }
+  }
   let budget = v >= 3 ? Math.max(0, req.maxBytes) : Number.MAX_SAFE_INTEGER;
   let bytes = 0;
   let error = false;
-  const results: Round["results"] = [];
-  for (const w of wanted) {
-    const out = await readPartition(
-      broker,
-      w,
-      v,
-      v >= 4 ? req.isolationLevel : 0,
-      budget,
-      bytes === 0,
-    );
+  const reads: ReadOutcome[] = v >= 10 && entries.length > 0
+    ? await node.data.read(budget, true, entries)
+    : [];
+  for (let i = 0; i < wanted.length; i++) {
+    const w = wanted[i];
+    const slot = slots[i];
+    let out: Outcome;
+    if (typeof slot !== "number") out = slot;
+    else {
+      const o = v >= 10
+        ? reads[slot]
+        : (await node.data.read(budget, bytes === 0, [entries[slot]]))[0];
+      out = fromRead(w, o, v, isolation);
+    }
     budget = Math.max(0, budget - out.bytes);
     bytes += out.bytes;
     error ||= out.error;
@@ -216,12 +214,12 @@ async function readAll(
   return { results, bytes, error };
 }
 
-export const fetchHandler = handler(1, { min: 0, max: 18 }, async (ctx, req) => {
-  const broker = ctx.broker;
+export const fetchHandler = dataHandler(1, { min: 0, max: 18 }, async (ctx, req) => {
+  const node = ctx.broker;
   const v = ctx.header.apiVersion;
   const nowMs = Date.now();
   const lookup = v >= 7
-    ? broker.fetchSessions.resolve(req.sessionId, req.sessionEpoch, nowMs)
+    ? node.fetchSessions.resolve(req.sessionId, req.sessionEpoch, nowMs)
     : { kind: "sessionless" as const };
   if (lookup.kind === "error") {
     const res: FetchResponse = {
@@ -237,10 +235,10 @@ export const fetchHandler = handler(1, { min: 0, max: 18 }, async (ctx, req) => 
   let wanted: Wanted[];
   if (lookup.kind === "incremental") {
     session = lookup.session;
-    updateSession(session, broker, req, v);
+    updateSession(session, node, req, v);
     wanted = [...session.partitions.values()];
   } else {
-    wanted = wantedFromRequest(broker, req, v);
+    wanted = wantedFromRequest(node, req, v);
     if (lookup.kind === "new" && lookup.session) {
       session = lookup.session;
       for (const w of wanted) {
@@ -253,21 +251,20 @@ export const fetchHandler = handler(1, { min: 0, max: 18 }, async (ctx, req) => 
     }
   }
 
-  let round = await readAll(broker, wanted, req, v);
+  let round = await readAll(node, wanted, req, v);
   const maxWaitMs = Math.min(Math.max(0, req.maxWaitMs), fetchMaxWaitMsMax);
   const deadline = nowMs + maxWaitMs;
   while (round.bytes < req.minBytes && !round.error && Date.now() < deadline && wanted.length > 0) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        cancel();
-        resolve();
-      }, deadline - Date.now());
-      const cancel = broker.partitions.watch(wanted, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    round = await readAll(broker, wanted, req, v);
+    // Wake on data past what this round saw (not past the fetch offset: available bytes below
+    // min_bytes must not end the wait at once).
+    const watched = round.results.map(({ w, out }) => ({
+      topic: w.topic,
+      topicId: w.topicId,
+      partition: w.partition,
+      offset: Math.max(w.fetchOffset, out.data.highWatermark),
+    }));
+    await node.data.watch(watched, deadline - Date.now());
+    round = await readAll(node, wanted, req, v);
   }
 
   const incremental = lookup.kind === "incremental";

@@ -12,12 +12,14 @@
  * - v0 answers old_style_offsets with that one offset (Kafka listed segment
  *   base offsets there; clients only read the first).
  * - v4+ checks current_leader_epoch and returns the leader epoch.
+ * - A DataNode handler: the version checks are here, the offsets come from the
+ *   DataPath (one call for the request).
  */
 import { ErrorCode } from "../../protocol/errors.ts";
 import type { ListOffsetsResponseListOffsetsPartitionResponse } from "../../protocol/generated/mod.ts";
-import { OffsetOutOfRangeError } from "../../storage/errors.ts";
-import { handler } from "../handler.ts";
-import { lookupPartition } from "./partition_lookup.ts";
+import { ZERO_UUID } from "../../protocol/uuid.ts";
+import type { OffsetsEntry, OffsetsOutcome } from "../data_path.ts";
+import { dataHandler } from "../handler.ts";
 
 const EARLIEST = -2, LATEST = -1, MAX_TIMESTAMP = -3, EARLIEST_LOCAL = -4, LATEST_TIERED = -5;
 const minVersionFor: Record<number, number> = {
@@ -28,62 +30,48 @@ const minVersionFor: Record<number, number> = {
   [LATEST_TIERED]: 9,
 };
 
-export const listOffsetsHandler = handler(2, { min: 0, max: 10 }, async (ctx, req) => {
-  const broker = ctx.broker;
+export const listOffsetsHandler = dataHandler(2, { min: 0, max: 10 }, async (ctx, req) => {
+  const node = ctx.broker;
   const v = ctx.header.apiVersion;
-  const topics = await Promise.all(req.topics.map(async (t) => ({
-    name: t.name,
-    partitions: await Promise.all(t.partitions.map(async (p) => {
-      const res = (errorCode: number, offset = -1, timestamp = -1, leaderEpoch = -1) =>
-        ({
-          partitionIndex: p.partitionIndex,
-          errorCode,
-          oldStyleOffsets: offset >= 0 ? [offset] : [],
-          timestamp,
-          offset,
-          leaderEpoch,
-        }) satisfies ListOffsetsResponseListOffsetsPartitionResponse;
+  const entries: OffsetsEntry[] = [];
+  // Per partition: the answer already known (a version error), or its entry's index.
+  const slots = req.topics.map((t) =>
+    t.partitions.map((p): OffsetsOutcome | number => {
       const ts = p.timestamp;
       if (ts < 0 && (minVersionFor[ts] === undefined || v < minVersionFor[ts])) {
-        return res(ts < -5 ? ErrorCode.INVALID_REQUEST : ErrorCode.UNSUPPORTED_VERSION);
+        return {
+          errorCode: ts < -5 ? ErrorCode.INVALID_REQUEST : ErrorCode.UNSUPPORTED_VERSION,
+          offset: -1,
+          timestamp: -1,
+          leaderEpoch: -1,
+        };
       }
-      const found = await lookupPartition(
-        broker,
-        t.name,
-        p.partitionIndex,
-        v >= 4 ? p.currentLeaderEpoch : -1,
-      );
-      if ("errorCode" in found) return res(found.errorCode);
-      const { log, leaderEpoch } = found;
-      try {
-        // With no transactions the last stable offset is the high watermark.
-        const hw = log.highWatermark;
-        switch (ts) {
-          case EARLIEST:
-          case EARLIEST_LOCAL:
-            return res(ErrorCode.NONE, log.logStartOffset, -1, leaderEpoch);
-          case LATEST:
-            return res(ErrorCode.NONE, hw, -1, leaderEpoch);
-          case LATEST_TIERED:
-            return res(ErrorCode.NONE, -1, -1, leaderEpoch);
-          case MAX_TIMESTAMP: {
-            const m = log.maxTimestampOffset();
-            return m && m.offset < hw
-              ? res(ErrorCode.NONE, m.offset, m.timestamp, leaderEpoch)
-              : res(ErrorCode.NONE, -1, -1, leaderEpoch);
-          }
-          default: {
-            const f = log.offsetForTimestamp(ts);
-            return f && f.offset < hw
-              ? res(ErrorCode.NONE, f.offset, f.timestamp, leaderEpoch)
-              : res(ErrorCode.NONE, -1, -1, leaderEpoch);
-          }
-        }
-      } catch (e) {
-        if (e instanceof OffsetOutOfRangeError) return res(ErrorCode.OFFSET_OUT_OF_RANGE);
-        throw e;
-      }
-    })),
-  })));
+      entries.push({
+        topic: t.name,
+        topicId: node.image.topic(t.name)?.topicId ?? ZERO_UUID,
+        partition: p.partitionIndex,
+        currentLeaderEpoch: v >= 4 ? p.currentLeaderEpoch : -1,
+        timestamp: ts,
+      });
+      return entries.length - 1;
+    })
+  );
+  const isolation = v >= 2 ? req.isolationLevel : 0;
+  const found = entries.length > 0 ? await node.data.listOffsets(isolation, entries) : [];
+  const topics = req.topics.map((t, ti) => ({
+    name: t.name,
+    partitions: t.partitions.map((p, pi) => {
+      const s = slots[ti][pi];
+      const o = typeof s === "number" ? found[s] : s;
+      return {
+        partitionIndex: p.partitionIndex,
+        errorCode: o.errorCode,
+        oldStyleOffsets: o.offset >= 0 ? [o.offset] : [],
+        timestamp: o.timestamp,
+        offset: o.offset,
+        leaderEpoch: o.leaderEpoch,
+      } satisfies ListOffsetsResponseListOffsetsPartitionResponse;
+    }),
+  }));
   return { throttleTimeMs: 0, topics };
 });

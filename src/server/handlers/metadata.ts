@@ -9,6 +9,8 @@
  * - Invalid names give INVALID_TOPIC_EXCEPTION; missing topics
  *   UNKNOWN_TOPIC_OR_PARTITION.
  * - Authorized operations: no ACLs, so everything is allowed when asked for.
+ * - A partition whose log dir is offline (DataPath.isOffline) has
+ *   KAFKA_STORAGE_ERROR, no leader and this node as an offline replica.
  * Not implemented: rack-aware listener selection (one listener is advertised).
  */
 import { ErrorCode } from "../../protocol/errors.ts";
@@ -24,7 +26,7 @@ import { CLUSTER_OPS, NO_OPS, TOPIC_OPS } from "../acl_ops.ts";
 import { handler } from "../handler.ts";
 
 export function topicMetadata(
-  broker: Broker,
+  broker: Pick<Broker, "config" | "data">,
   t: TopicImage,
   ops: boolean,
 ): MetadataResponseMetadataResponseTopic {
@@ -34,7 +36,7 @@ export function topicMetadata(
     topicId: t.topicId,
     isInternal: isInternalTopic(t.name),
     partitions: t.partitions.map((p) => {
-      const offline = broker.partitions.isOffline(t.name, p.partition);
+      const offline = broker.data.isOffline(t.name, p.partition);
       return {
         errorCode: offline ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE,
         partitionIndex: p.partition,

@@ -1,7 +1,9 @@
 /**
  * handlers: one file per Kafka API, each opening with the versions it serves,
  * its behaviour, and what it does not implement. `allHandlers` is what the
- * broker registers, and so what ApiVersions advertises.
+ * broker registers, and so what ApiVersions advertises. data_handlers.ts
+ * gathers the DataNode handlers (Produce, Fetch, ListOffsets) and ApiVersions
+ * for reactor workers, without the group coordinator's handlers.
  */
 import type { Handler } from "../handler.ts";
 import { alterConfigsHandler } from "./alter_configs.ts";

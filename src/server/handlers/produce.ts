@@ -14,6 +14,10 @@
  *   and only after fsync when the topic has flush.messages=1; acks=0 gets no
  *   response, and a failed acks=0 append closes the connection (as Kafka).
  * - Never auto-creates topics.
+ * - A DataNode handler: batches are validated here (LogAppendTime stamped), then
+ *   appended through the DataPath in one call, in request order; the response
+ *   is a Deferred built from the outcomes, so the next request on the
+ *   connection waits only until the append is taken, not for an fsync.
  * Not implemented: idempotent sequence checks and transactions (InitProducerId
  * is not served yet; transactional batches get INVALID_TXN_STATE), topic
  * compression.type re-compression (batches are stored as the producer sent them).
@@ -31,11 +35,9 @@ import { messageSetToBatch } from "../../protocol/records/legacy.ts";
 import { Compression, MAGIC, TIMESTAMP_TYPE_BIT } from "../../protocol/records/layout.ts";
 import type { MetadataImage } from "../../metadata/image.ts";
 import { isInternalTopic, topicNameError } from "../../metadata/topic_name.ts";
-import { LogOfflineError, RecordBatchTooLargeError, TruncatedError } from "../../storage/errors.ts";
-import type { PartitionLog } from "../../storage/log.ts";
 import { topicConfigValues } from "../configs.ts";
-import type { Broker } from "../broker.ts";
-import { CloseConnection, Deferred, handler } from "../handler.ts";
+import type { AppendEntry, AppendOutcome } from "../data_path.ts";
+import { CloseConnection, dataHandler, type DataNode, Deferred } from "../handler.ts";
 
 type PartitionResult = ProduceResponsePartitionProduceResponse;
 
@@ -77,19 +79,19 @@ interface TopicSettings {
 /** Resolved once per topic and metadata image: config resolution is not free, and produce is the hot path. */
 const settingsByImage = new WeakMap<MetadataImage, Map<string, TopicSettings>>();
 
-function topicSettings(broker: Broker, log: PartitionLog): TopicSettings {
-  let byTopic = settingsByImage.get(broker.image);
-  if (!byTopic) settingsByImage.set(broker.image, byTopic = new Map());
-  let s = byTopic.get(log.topic);
+function topicSettings(node: DataNode, topic: string): TopicSettings {
+  let byTopic = settingsByImage.get(node.image);
+  if (!byTopic) settingsByImage.set(node.image, byTopic = new Map());
+  let s = byTopic.get(topic);
   if (!s) {
-    const values = topicConfigValues(broker.image, broker.config, log.topic);
+    const values = topicConfigValues(node.image, node.config, topic);
     s = {
       maxMessageBytes: Number(values["max.message.bytes"]),
       logAppendTime: values["message.timestamp.type"] === "LogAppendTime",
       afterMaxMs: Number(values["message.timestamp.after.max.ms"]),
       compacted: values["cleanup.policy"].includes("compact"),
     };
-    byTopic.set(log.topic, s);
+    byTopic.set(topic, s);
   }
   return s;
 }
@@ -175,63 +177,67 @@ function prepare(
   return batch.byteLength * 2 < batch.buffer.byteLength ? batch.slice() : batch;
 }
 
-interface Produced {
-  result: PartitionResult;
-  /** The flush a durable topic acknowledges after (flush.messages=1). */
-  flushed?: Promise<void>;
-}
+/** A partition of the request: answered here already, or appended as `entry` (index into the call). */
+type Slot = { result: PartitionResult } | { index: number; entry: number; logAppendTimeMs: number };
 
-async function producePartition(
-  broker: Broker,
+/** Checks and prepares one partition's records; a Slot with the result when it is not appended. */
+function preparePartition(
+  node: DataNode,
   topic: string,
   p: ProduceRequestPartitionProduceData,
   version: number,
-): Promise<Produced> {
-  const fail = (code: number, message: string): Produced => ({
+  entries: AppendEntry[],
+): Slot {
+  const fail = (code: number, message: string): Slot => ({
     result: result(p.index, code, message),
   });
-  const log = await broker.partitions.partition(topic, p.index);
-  if (!log) {
+  const t = node.image.topic(topic);
+  if (!t || p.index < 0 || p.index >= t.partitions.length) {
     return fail(
       ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
       `partition ${topic}-${p.index} does not exist`,
     );
   }
-  if (log.isOffline) {
+  if (node.data.isOffline(topic, p.index)) {
     return fail(ErrorCode.KAFKA_STORAGE_ERROR, `log dir of ${topic}-${p.index} is offline`);
   }
-  const settings = topicSettings(broker, log);
+  const settings = topicSettings(node, topic);
   const nowMs = Date.now();
   try {
     const records = p.records === null ? new Uint8Array(0) : p.records as Uint8Array;
     const batch = prepare(records, version, settings, nowMs);
-    const leaderEpoch = broker.image.topic(topic)!.partitions[p.index].leaderEpoch;
-    const info = broker.partitions.append(log, batch, leaderEpoch);
+    entries.push({ topic, topicId: t.topicId, partition: p.index, records: batch });
     return {
-      result: {
-        ...result(p.index, ErrorCode.NONE),
-        baseOffset: info.firstOffset,
-        logAppendTimeMs: settings.logAppendTime ? nowMs : -1,
-        logStartOffset: log.logStartOffset,
-      },
-      flushed: log.config.flushMessages === 1 ? log.waitFlushed(info.lastOffset) : undefined,
+      index: p.index,
+      entry: entries.length - 1,
+      logAppendTimeMs: settings.logAppendTime ? nowMs : -1,
     };
   } catch (e) {
     if (e instanceof Rejected) return fail(e.errorCode, e.message);
     if (e instanceof DecodeError) return fail(ErrorCode.CORRUPT_MESSAGE, e.message);
-    if (e instanceof RecordBatchTooLargeError) return fail(ErrorCode.MESSAGE_TOO_LARGE, e.message);
-    if (e instanceof LogOfflineError) return fail(ErrorCode.KAFKA_STORAGE_ERROR, e.message);
     throw e;
   }
 }
 
-export const produceHandler = handler(0, { min: 0, max: 11 }, async (ctx, req) => {
-  const broker = ctx.broker;
+function fromOutcome(
+  slot: { index: number; logAppendTimeMs: number },
+  o: AppendOutcome,
+): PartitionResult {
+  if (o.errorCode !== ErrorCode.NONE) return result(slot.index, o.errorCode, o.errorMessage);
+  return {
+    ...result(slot.index, ErrorCode.NONE),
+    baseOffset: o.baseOffset,
+    logAppendTimeMs: slot.logAppendTimeMs,
+    logStartOffset: o.logStartOffset,
+  };
+}
+
+export const produceHandler = dataHandler(0, { min: 0, max: 11 }, async (ctx, req) => {
+  const node = ctx.broker;
   const version = ctx.header.apiVersion;
   const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
-  const waits: Promise<void>[] = [];
-  const responses: ProduceResponseTopicProduceResponse[] = [];
-  // Partitions are appended one after another, in request order.
+  const entries: AppendEntry[] = [];
+  const topics: { name: string; topicId: string; slots: Slot[] }[] = [];
   for (const t of req.topicData) {
     const nameError = topicNameError(t.name);
     const topicError = nameError !== null || isInternalTopic(t.name)
@@ -239,39 +245,55 @@ export const produceHandler = handler(0, { min: 0, max: 11 }, async (ctx, req) =
       : !validAcks
       ? ErrorCode.INVALID_REQUIRED_ACKS
       : null;
-    const partitionResponses: PartitionResult[] = [];
+    const slots: Slot[] = [];
     for (const p of t.partitionData) {
       if (topicError !== null) {
         const why = nameError ??
           (validAcks ? `cannot write to internal topic ${t.name}` : `acks=${req.acks}`);
-        partitionResponses.push(result(p.index, topicError, why));
+        slots.push({ result: result(p.index, topicError, why) });
         continue;
       }
-      const produced = await producePartition(broker, t.name, p, version);
-      partitionResponses.push(produced.result);
-      if (produced.flushed) {
-        const r = produced.result;
-        waits.push(produced.flushed.catch((e) => {
-          if (!(e instanceof LogOfflineError || e instanceof TruncatedError)) throw e;
-          Object.assign(r, result(r.index, ErrorCode.KAFKA_STORAGE_ERROR, e.message));
-        }));
-      }
+      slots.push(preparePartition(node, t.name, p, version, entries));
     }
-    responses.push({ name: t.name, topicId: t.topicId, partitionResponses });
+    topics.push({ name: t.name, topicId: t.topicId, slots });
   }
+  // Partitions are appended in request order, and after every earlier request's.
+  let outcomes: Promise<AppendOutcome[]> = Promise.resolve([]);
+  if (entries.length > 0) {
+    const call = node.data.append(req.acks, req.timeoutMs, entries);
+    outcomes = call.outcomes;
+    outcomes.catch(() => {});
+    await call.accepted;
+  }
+  const build = (done: AppendOutcome[]): ProduceResponseTopicProduceResponse[] =>
+    topics.map((t) => ({
+      name: t.name,
+      topicId: t.topicId,
+      partitionResponses: t.slots.map((s) =>
+        "result" in s ? s.result : fromOutcome(s, done[s.entry])
+      ),
+    }));
   if (req.acks === 0) {
-    const failed = responses.flatMap((t) => t.partitionResponses).find((p) =>
-      p.errorCode !== ErrorCode.NONE
-    );
-    // No response to carry the error: Kafka closes the connection so the client notices.
-    if (failed) {
-      throw new CloseConnection(
-        `acks=0 produce failed (${failed.errorCode}): ${failed.errorMessage}`,
+    // No response; the outcome is awaited after the ordered work so later requests need not wait.
+    return new Deferred(outcomes.then((done) => {
+      const failed = build(done).flatMap((t) => t.partitionResponses).find((p) =>
+        p.errorCode !== ErrorCode.NONE
       );
-    }
-    return null;
+      // No response to carry the error: Kafka closes the connection so the client notices.
+      if (failed) {
+        throw new CloseConnection(
+          `acks=0 produce failed (${failed.errorCode}): ${failed.errorMessage}`,
+        );
+      }
+      return null;
+    }));
   }
-  const response: ProduceResponse = { responses, throttleTimeMs: 0, nodeEndpoints: [] };
   // Durable topics answer after fsync; the next request on the connection need not wait for it.
-  return waits.length === 0 ? response : new Deferred(Promise.all(waits).then(() => response));
+  return new Deferred(
+    outcomes.then((done): ProduceResponse => ({
+      responses: build(done),
+      throttleTimeMs: 0,
+      nodeEndpoints: [],
+    })),
+  );
 });
