@@ -12,7 +12,8 @@
  * - Sessions (v7+, KIP-227): full and incremental fetches, forgotten topics,
  *   incremental responses carrying only partitions with news; a full cache
  *   declines new sessions with id 0.
- * - v13+ names topics by id (UNKNOWN_TOPIC_ID); v9+ checks current_leader_epoch.
+ * - v13+ names topics by id (UNKNOWN_TOPIC_ID); v9+ checks current_leader_epoch;
+ *   a partition another broker leads is NOT_LEADER_OR_FOLLOWER (leadership.ts).
  * Not implemented: follower fetching (there are no replicas yet), preferred
  * read replicas (always -1), aborted transaction lists (no transactions yet).
  */
@@ -32,6 +33,7 @@ import { LogOfflineError } from "../../storage/errors.ts";
 import type { Broker } from "../broker.ts";
 import { type FetchSession, partitionKey, type SessionPartition } from "../fetch_session.ts";
 import { handler } from "../handler.ts";
+import { notLeader } from "../leadership.ts";
 
 const READ_COMMITTED = 1;
 
@@ -134,6 +136,7 @@ async function readPartition(
         : ErrorCode.UNKNOWN_LEADER_EPOCH,
     );
   }
+  if (notLeader(broker, w.topic, w.partition)) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   try {
     const log = broker.partitions.existing(w.topic, w.partition) ??
       await broker.partitions.partition(w.topic, w.partition);

@@ -14,6 +14,7 @@
  *   and only after fsync when the topic has flush.messages=1; acks=0 gets no
  *   response, and a failed acks=0 append closes the connection (as Kafka).
  * - Never auto-creates topics.
+ * - A partition another broker leads gets NOT_LEADER_OR_FOLLOWER (leadership.ts).
  * Not implemented: idempotent sequence checks and transactions (InitProducerId
  * is not served yet; transactional batches get INVALID_TXN_STATE), topic
  * compression.type re-compression (batches are stored as the producer sent them).
@@ -36,6 +37,7 @@ import type { PartitionLog } from "../../storage/log.ts";
 import { topicConfigValues } from "../configs.ts";
 import type { Broker } from "../broker.ts";
 import { CloseConnection, Deferred, handler } from "../handler.ts";
+import { notLeader } from "../leadership.ts";
 
 type PartitionResult = ProduceResponsePartitionProduceResponse;
 
@@ -190,6 +192,8 @@ async function producePartition(
   const fail = (code: number, message: string): Produced => ({
     result: result(p.index, code, message),
   });
+  const elsewhere = notLeader(broker, topic, p.index);
+  if (elsewhere) return fail(elsewhere.errorCode, elsewhere.errorMessage);
   const log = await broker.partitions.partition(topic, p.index);
   if (!log) {
     return fail(
