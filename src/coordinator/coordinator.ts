@@ -2,18 +2,20 @@
  * GroupCoordinator: drives the sans-I/O GroupShards (one per partition of
  * `__consumer_offsets`) against the real world. It
  * - creates `__consumer_offsets` on first use (offsets.topic.num.partitions,
- *   cleanup.policy=compact, replication capped at the live brokers) through
- *   the controller, like Kafka's auto-creation of internal topics;
+ *   cleanup.policy=compact, replication capped at the live brokers, and at 1
+ *   while partition data is not replicated) through the controller, like
+ *   Kafka's auto-creation of internal topics;
  * - routes a group to shard `abs(javaHash(groupId)) % partitions` and answers
  *   NOT_COORDINATOR for partitions this node does not lead;
- * - loads a shard by replaying its partition (all of them at broker start,
- *   so groups and offsets survive restarts and SIGKILL);
+ * - loads a shard by replaying its partition (every partition this node
+ *   leads at broker start, so groups and offsets survive restarts and SIGKILL);
  * - performs a shard's writes: one record batch per write, appended to the
  *   partition and reported complete only once fsynced (waitFlushed), so an
  *   acknowledged commit or assignment is never lost;
  * - runs one timer, set to the earliest deadline of all shards.
- * Not implemented: unloading shards when partition leadership moves away
- * (single node: this node leads every partition).
+ * Not implemented: loading or unloading shards when partition leadership
+ * moves (a single node leads every partition; in a cluster the leaders are
+ * fixed at creation since partition data is not replicated).
  */
 import type { CreateTopicResult, CreateTopicSpec } from "../metadata/controller.ts";
 import type { MetadataImage } from "../metadata/image.ts";
@@ -140,14 +142,17 @@ export class GroupCoordinator {
     if (!t) return;
     const started = this.now();
     let failed = 0;
+    let led = 0;
     for (const p of t.partitions.slice(0, this.partitionCount)) {
+      if (p.leader !== this.opts.nodeId) continue;
+      led++;
       if (typeof (await this.shard(p.partition)) === "number") failed++;
     }
     let groups = 0;
     for (const l of this.loaded.values()) groups += l.shard.groupIds().length;
     this.opts.logger.info(
       `group coordinator loaded ${groups} groups from ${
-        t.partitions.length - failed
+        led - failed
       } partitions of ${OFFSETS_TOPIC} in ${this.now() - started} ms` +
         (failed ? ` (${failed} partitions unavailable)` : ""),
     );
@@ -178,7 +183,8 @@ export class GroupCoordinator {
 
   private async createTopic(): Promise<number> {
     const brokers = Math.max(1, this.opts.image().brokers.size);
-    const rf = Math.min(this.config.offsetsTopicReplicationFactor, brokers);
+    // Partition data is not replicated yet: one replica, on the leader.
+    const rf = Math.min(this.config.offsetsTopicReplicationFactor, brokers, 1);
     const [r] = await this.opts.controller.createTopics([{
       name: OFFSETS_TOPIC,
       numPartitions: this.config.offsetsTopicPartitions,

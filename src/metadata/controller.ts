@@ -3,6 +3,14 @@
  * validated against the current image, turned into records, appended to the
  * metadata log (durably), and only then applied, by the same replay path a
  * restart uses. Operations run one at a time, in arrival order.
+ *
+ * Brokers register here: a combined single node through `bootstrap`, a
+ * broker-only node through BrokerRegistration (`registerBroker`, served on the
+ * quorum port by src/server/controller_rpc.ts); either writes a broker record,
+ * so every image lists every registered broker. Replicas are placed round
+ * robin over the registered brokers, leader first.
+ * Not implemented: partition data replication, so a replication factor above
+ * 1 is refused (INVALID_REPLICATION_FACTOR); broker fencing and unregistration.
  */
 import { ErrorCode } from "../protocol/errors.ts";
 import { randomUuid } from "../protocol/uuid.ts";
@@ -61,6 +69,14 @@ function fail(errorCode: number, errorMessage: string): OpResult {
   return { errorCode, errorMessage };
 }
 
+/** A replication factor the brokers could reach, were partition data replicated. */
+function noReplication(rf: number): OpResult {
+  return fail(
+    ErrorCode.INVALID_REPLICATION_FACTOR,
+    `Replication factor ${rf} is not supported: partition data replication is not implemented yet (use 1).`,
+  );
+}
+
 export class Controller {
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -77,8 +93,37 @@ export class Controller {
     return next;
   }
 
-  private async commit(records: MetadataRecord[]): Promise<void> {
-    if (records.length > 0) await this.log.append(records);
+  /** Appends and waits for the commit; the offset of the last record, or -1 when none. */
+  private async commit(records: MetadataRecord[]): Promise<number> {
+    return records.length > 0 ? await this.log.append(records) : -1;
+  }
+
+  /**
+   * BrokerRegistration: writes the cluster id when the log has none yet and
+   * the broker's record when it is missing or changed. The broker epoch is the
+   * offset of the registration (of the image when nothing changed).
+   */
+  registerBroker(
+    nodeId: number,
+    clusterId: string | null,
+    broker: { host: string; port: number; rack: string | null },
+  ): Promise<{ errorCode: number; brokerEpoch: number }> {
+    return this.serial(async () => {
+      const img = this.image();
+      if (img.clusterId !== null && clusterId && clusterId !== img.clusterId) {
+        return { errorCode: ErrorCode.INCONSISTENT_CLUSTER_ID, brokerEpoch: -1 };
+      }
+      const records: MetadataRecord[] = [];
+      if (img.clusterId === null) {
+        records.push({ type: "cluster", clusterId: clusterId || randomUuid() });
+      }
+      const b = img.brokers.get(nodeId);
+      if (!b || b.host !== broker.host || b.port !== broker.port || b.rack !== broker.rack) {
+        records.push({ type: "broker", nodeId, ...broker });
+      }
+      const offset = await this.commit(records);
+      return { errorCode: ErrorCode.NONE, brokerEpoch: offset >= 0 ? offset : img.offset };
+    });
   }
 
   /** Writes the cluster id and this broker's registration when they are missing or changed. */
@@ -188,6 +233,7 @@ export class Controller {
         }
         const err = this.checkReplicas(a.brokerIds, brokers, sorted[0].brokerIds.length);
         if (err) return err;
+        if (a.brokerIds.length > 1) return noReplication(a.brokerIds.length);
         replicas.push(a.brokerIds);
       }
       return { replicas };
@@ -214,6 +260,7 @@ export class Controller {
         `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers.length} broker(s) are registered.`,
       );
     }
+    if (rf > 1) return noReplication(rf);
     return { replicas: this.place(partitions, rf, brokers, 0) };
   }
 
@@ -339,7 +386,7 @@ export class Controller {
             };
           }
           for (const a of t.assignments) {
-            const err = this.checkReplicas(a, brokers, rf);
+            const err = this.checkReplicas(a, brokers, rf) ?? (rf > 1 ? noReplication(rf) : null);
             if (err) return { name: t.name, ...err };
           }
           replicas = t.assignments;

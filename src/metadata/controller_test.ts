@@ -127,3 +127,43 @@ Deno.test("the image rebuilds from its own records (snapshot) and replays in ord
     check(img.brokers.get(1)!.host === "h", "broker");
   }
 });
+
+Deno.test("brokers register; replicas spread over them; replication factor above 1 refused", async () => {
+  const { controller, image } = setup([101, 102]);
+  const first = await controller.registerBroker(101, null, { host: "a", port: 1, rack: "r1" });
+  check(first.errorCode === 0 && first.brokerEpoch >= 0, JSON.stringify(first));
+  const cluster = image().clusterId;
+  check(cluster !== null, "the first registration writes a cluster id");
+  const second = await controller.registerBroker(102, cluster, { host: "b", port: 2, rack: null });
+  check(second.errorCode === 0 && second.brokerEpoch > first.brokerEpoch, "second registration");
+  check([...image().brokers.keys()].sort().join() === "101,102", "both brokers in the image");
+  const same = await controller.registerBroker(102, cluster, { host: "b", port: 2, rack: null });
+  check(same.errorCode === 0 && same.brokerEpoch === image().offset, "unchanged: no new record");
+  const wrong = await controller.registerBroker(103, "other", { host: "c", port: 3, rack: null });
+  check(wrong.errorCode === ErrorCode.INCONSISTENT_CLUSTER_ID, "cluster id mismatch");
+
+  const res = await controller.createTopics([
+    spec("t", { numPartitions: 4 }),
+    spec("rf2", { replicationFactor: 2 }),
+    spec("rf3", { replicationFactor: 3 }),
+    spec("manual", { assignments: [{ partitionIndex: 0, brokerIds: [101, 102] }] }),
+  ], false);
+  check(
+    res.map((r) => r.errorCode).join() ===
+      [
+        0,
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+      ].join(),
+    JSON.stringify(res),
+  );
+  check(/replication is not implemented/.test(res[1].errorMessage ?? ""), res[1].errorMessage!);
+  check(/only 2 broker/.test(res[2].errorMessage ?? ""), res[2].errorMessage!);
+  const leaders = image().topic("t")!.partitions.map((p) => p.leader);
+  check(leaders.join() === "101,102,101,102", `round robin leaders ${leaders}`);
+  check(
+    image().topic("t")!.partitions.every((p) => p.replicas.length === 1),
+    "one replica each",
+  );
+});

@@ -16,6 +16,14 @@
  * appear), load consumer groups, start the data plane, listen, register this
  * node.
  * Shutdown: stop accepting, finish in-flight requests, flush, close.
+ *
+ * Roles: the default single node embeds a one-voter quorum and its own
+ * Controller, and registers itself by writing its broker record (bootstrap).
+ * In a cluster (process.roles=broker, an observer of the quorum; or a combined
+ * node among several voters) `controller` is a RemoteController: admin writes
+ * go to the active controller (locally when a combined node is it), the node
+ * registers with BrokerRegistration and heartbeats; a combined voter also
+ * serves the controller's RPCs on its quorum port (controller_rpc.ts).
  */
 import { GroupCoordinator } from "../coordinator/mod.ts";
 import { Controller } from "../metadata/controller.ts";
@@ -30,7 +38,9 @@ import { FetchSessionCache } from "./fetch_session.ts";
 import { type DataNode, HandlerRegistry } from "./handler.ts";
 import { allHandlers } from "./handlers/mod.ts";
 import { KafkaListener } from "./listener.ts";
-import { MetadataQuorum } from "./metadata_quorum.ts";
+import { ControllerRpc } from "./controller_rpc.ts";
+import { isClustered, MetadataQuorum } from "./metadata_quorum.ts";
+import { type ClusterController, RemoteController } from "./remote_controller.ts";
 import { RequestCounters, serveMetrics } from "./metrics.ts";
 import { consoleLog, type Logger } from "./log.ts";
 import { LocalDataPath } from "./local_data_path.ts";
@@ -46,7 +56,12 @@ export interface BrokerOptions {
 export class Broker implements DataNode {
   image: MetadataImage = MetadataImage.empty;
   readonly registry = new HandlerRegistry(allHandlers);
-  readonly controller: Controller;
+  /** Where admin writes go: the local Controller, or the active controller of a cluster. */
+  readonly controller: ClusterController;
+  /** This node's own Controller (none on a broker-only node). */
+  private readonly localController: Controller | null;
+  /** Set in a cluster: forwards admin writes, registers and heartbeats. */
+  private readonly remote: RemoteController | null;
   /** The partitions this thread hosts: all of them on a single thread, else the internal topics. */
   readonly core: ShardCore;
   /** Every partition-data operation of the handlers goes through here. */
@@ -79,7 +94,7 @@ export class Broker implements DataNode {
       : new ShardCore(config, this.log, () => this.image);
     this.fetchSessions = plane ? new FetchSessionCache(0) : new FetchSessionCache();
     this.data = new LocalDataPath(this.core);
-    this.controller = new Controller(
+    this.localController = config.roles === "broker" ? null : new Controller(
       { append: (records) => this.quorum!.append(records) },
       () => this.image,
       {
@@ -89,6 +104,16 @@ export class Broker implements DataNode {
         liveBrokers: () => [...this.image.brokers.keys()],
       },
     );
+    this.remote = isClustered(config)
+      ? new RemoteController({
+        nodeId: config.nodeId,
+        quorum: () => this.quorum!,
+        local: this.localController,
+        heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
+        logger: this.log,
+      })
+      : null;
+    this.controller = this.remote ?? this.localController!;
     this.groups = new GroupCoordinator({
       nodeId: config.nodeId,
       props: config.props,
@@ -122,17 +147,22 @@ export class Broker implements DataNode {
   private async startUp(): Promise<void> {
     const started = performance.now();
     await this.core.open();
-    this.quorum = new MetadataQuorum(this.config, {
-      apply: (records, lastOffset) => this.applyCommitted(records, lastOffset),
-      load: (records, endOffset) => {
-        // A snapshot replaces the image; reconciling the logs drops what it no longer has.
-        const before = this.image;
-        this.image = MetadataImage.empty.apply(records, endOffset - 1);
-        this.core.onSnapshot(before);
-        this.plane?.publish(records, endOffset - 1, true);
+    this.quorum = new MetadataQuorum(
+      this.config,
+      {
+        apply: (records, lastOffset) => this.applyCommitted(records, lastOffset),
+        load: (records, endOffset) => {
+          // A snapshot replaces the image; reconciling the logs drops what it no longer has.
+          const before = this.image;
+          this.image = MetadataImage.empty.apply(records, endOffset - 1);
+          this.core.onSnapshot(before);
+          this.plane?.publish(records, endOffset - 1, true);
+        },
+        snapshot: () => this.image.toRecords(),
       },
-      snapshot: () => this.image.toRecords(),
-    }, this.log);
+      this.log,
+      this.remote && this.localController ? this.controllerRpc() : undefined,
+    );
     await this.quorum.start();
     await this.core.sync();
     await this.groups.load();
@@ -153,11 +183,20 @@ export class Broker implements DataNode {
       );
     }
     const adv = this.advertisedEndpoint();
-    await this.controller.bootstrap(this.config.clusterId ?? this.image.clusterId ?? randomUuid(), {
-      host: adv.host,
-      port: adv.port,
-      rack: this.config.props.get("broker.rack") ?? null,
-    });
+    const rack = this.config.props.get("broker.rack") ?? null;
+    if (this.remote) {
+      await this.remote.register({
+        clusterId: this.config.clusterId,
+        host: adv.host,
+        port: adv.port,
+        rack,
+      });
+    } else {
+      await this.localController!.bootstrap(
+        this.config.clusterId ?? this.image.clusterId ?? randomUuid(),
+        { host: adv.host, port: adv.port, rack },
+      );
+    }
     await this.core.sync();
     this.log.info(
       `Runnel started in ${
@@ -191,6 +230,16 @@ export class Broker implements DataNode {
     return { ...adv, port: adv.port === 0 && bound ? bound.port : adv.port };
   }
 
+  /** A combined voter's controller RPCs, served on its quorum port. */
+  private controllerRpc() {
+    return new ControllerRpc({
+      controller: this.localController!,
+      quorum: () => this.quorum,
+      image: () => this.image,
+      logger: this.log,
+    }).serve;
+  }
+
   /** The one path by which metadata changes: committed records, in order. */
   private applyCommitted(records: readonly MetadataRecord[], lastOffset: number): void {
     const before = this.image;
@@ -202,6 +251,7 @@ export class Broker implements DataNode {
   async shutdown(): Promise<void> {
     this.log.info("shutting down: closing listeners, finishing in-flight requests");
     this.groups.close();
+    this.remote?.close();
     await this.listener?.stop();
     await this.plane?.stop();
     await this.metrics?.stop();

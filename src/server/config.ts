@@ -2,6 +2,11 @@
  * Broker configuration: Kafka's property names, read from a server.properties
  * file and `--override key=value` arguments (later ones win), with defaults that
  * need no setup: one node listening on 127.0.0.1:9092, data in ./runnel-data.
+ *
+ * process.roles: "broker,controller" (the default: a combined node),
+ * "controller" (a metadata-quorum voter only) or "broker" (a broker that
+ * follows the quorum as an observer; its node.id must not be a voter). The
+ * last two need controller.quorum.voters.
  */
 
 export interface Endpoint {
@@ -11,10 +16,10 @@ export interface Endpoint {
   port: number;
 }
 
-export type ProcessRoles = "broker,controller" | "controller";
+export type ProcessRoles = "broker,controller" | "controller" | "broker";
 
 export interface BrokerConfig {
-  /** process.roles: a combined node (the default) or a metadata-quorum voter only. */
+  /** process.roles: a combined node (the default), a metadata-quorum voter only, or a broker only. */
   readonly roles: ProcessRoles;
   /** Every property given explicitly (file, then overrides). */
   readonly props: ReadonlyMap<string, string>;
@@ -38,6 +43,8 @@ export interface BrokerConfig {
   readonly queuedMaxRequests: number;
   /** cluster.id: only used when the metadata log has none yet. */
   readonly clusterId: string | null;
+  /** broker.heartbeat.interval.ms: a cluster broker's heartbeat to the active controller. */
+  readonly brokerHeartbeatIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -104,16 +111,15 @@ export function brokerConfig(props: ReadonlyMap<string, string>, source: string)
     }));
   const roles = (props.get("process.roles") ?? "broker,controller").split(",").map((r) => r.trim())
     .filter(Boolean).sort().join(",");
-  if (roles !== "broker,controller" && roles !== "controller") {
+  if (roles !== "broker,controller" && roles !== "controller" && roles !== "broker") {
     throw new ConfigError(
       `process.roles=${
         props.get("process.roles")
-      }: "broker,controller" (the default) and "controller" ` +
-        "are supported; a broker-only node (an observer forwarding admin requests) is not built yet",
+      }: "broker,controller" (the default), "controller" and "broker" are supported`,
     );
   }
-  if (roles === "controller" && !props.has("controller.quorum.voters")) {
-    throw new ConfigError("process.roles=controller needs controller.quorum.voters");
+  if (roles !== "broker,controller" && !props.has("controller.quorum.voters")) {
+    throw new ConfigError(`process.roles=${roles} needs controller.quorum.voters`);
   }
   const logDirs = (props.get("log.dirs") ?? props.get("log.dir") ?? defaultDataDir).split(",").map((
     s,
@@ -136,6 +142,7 @@ export function brokerConfig(props: ReadonlyMap<string, string>, source: string)
     maxConnections: intProp(props, "max.connections", 10_000, 1),
     queuedMaxRequests: intProp(props, "queued.max.requests", 500, 1),
     clusterId: props.get("cluster.id") ?? null,
+    brokerHeartbeatIntervalMs: intProp(props, "broker.heartbeat.interval.ms", 2000, 1),
   };
 }
 

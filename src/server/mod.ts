@@ -11,6 +11,14 @@
  * partitions.ts keeps partition logs in line with the metadata image and
  * wakes long-polling fetches; configs.ts resolves effective configs;
  * fetch_session.ts holds KIP-227 fetch sessions.
+ * The metadata quorum host: metadata_quorum.ts (the image's Raft log; voter
+ * or, on a broker-only node, observer), quorum_node.ts, quorum_transport.ts,
+ * quorum_store.ts; controller_node.ts is a controller-only node.
+ * Clusters: controller_rpc.ts serves what brokers send the active controller
+ * (registration, heartbeats, forwarded admin writes) on the quorum port;
+ * remote_controller.ts (over controller_channel.ts) is a broker's controller
+ * that forwards there; leadership.ts decides which partitions this broker
+ * serves (NOT_LEADER_OR_FOLLOWER for the others).
  */
 export { Broker } from "./broker.ts";
 export { brokerConfig, configFromArgs } from "./config.ts";

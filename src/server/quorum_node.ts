@@ -8,15 +8,19 @@
  * The state machine (the metadata image, or a test's list of records) sees
  * only committed data: a snapshot to load, then batches in offset order. It
  * may be asked for a snapshot of itself every `snapshotEveryRecords` records.
+ *
+ * A node whose id is not among the voters is an observer (a broker-only
+ * node): it fetches the log from the leader, never votes and, having no voter
+ * address, listens for nothing. `serveOther` answers the non-Raft requests
+ * that arrive on a voter's quorum port (the controller's RPCs).
  */
-import { assert } from "../base/assert.ts";
 import type { DescribeQuorumResponse } from "../protocol/generated/describe_quorum.ts";
 import type { RaftMessage } from "../raft/messages.ts";
 import { type AppendStatus, RaftQuorum } from "../raft/quorum.ts";
 import { SeededRandom } from "../raft/random.ts";
 import type { LogBatch, QuorumConfig, QuorumMetrics, Role, SnapshotId } from "../raft/types.ts";
 import { defaultQuorumConfig } from "../raft/types.ts";
-import { type Endpoint, QuorumTransport } from "./quorum_transport.ts";
+import { type Endpoint, QuorumTransport, type ServeOther } from "./quorum_transport.ts";
 import { openQuorumStores } from "./quorum_store.ts";
 
 export interface QuorumStateMachine {
@@ -42,6 +46,8 @@ export interface QuorumNodeOptions {
   stateMachine: QuorumStateMachine;
   /** Snapshot the state machine after this many applied offsets (0: never). */
   snapshotEveryOffsets?: number;
+  /** Answers requests on the quorum port that are not KRaft RPCs (the controller's RPCs). */
+  serveOther?: ServeOther;
 }
 
 export class NotLeaderError extends Error {
@@ -85,6 +91,7 @@ export class QuorumNode {
       this.now(),
     );
     this.transport = new QuorumTransport(opts.nodeId, opts.voters, (m) => this.onMessage(m));
+    this.transport.serveOther = opts.serveOther ?? null;
   }
 
   /** Monotonic milliseconds (the core never sees wall-clock jumps). */
@@ -93,11 +100,11 @@ export class QuorumNode {
   }
 
   start(): void {
-    if (this.opts.listen !== null) {
-      const listen = this.opts.listen ?? this.opts.voters.get(this.opts.nodeId);
-      assert(listen !== undefined, "a node needs an address to listen on");
-      this.transport.listen(listen);
-    }
+    // An observer (not a voter) has no quorum address: it only fetches.
+    const listen = this.opts.listen === undefined
+      ? this.opts.voters.get(this.opts.nodeId) ?? null
+      : this.opts.listen;
+    if (listen !== null) this.transport.listen(listen);
     this.step();
   }
 

@@ -6,10 +6,23 @@
  * back on the connection its request came in on, at the request's version.
  * Lost connections lose messages, like the network may: the core retries on
  * its own timers. Nothing here decides anything about Raft.
+ *
+ * A request whose API is not a KRaft RPC (a broker's BrokerRegistration,
+ * BrokerHeartbeat or forwarded admin write) goes to the `serveOther` hook
+ * when one is set (the controller's RPCs, controller_rpc.ts) and its answer
+ * is written back on the same connection, matched by correlation id like the
+ * Raft responses (so answers on one connection may leave out of request order;
+ * our own ControllerChannel matches them by id). Without the hook such a
+ * request closes the connection.
  */
 import { FrameDecoder } from "../protocol/frame.ts";
 import { concat } from "../protocol/messages.ts";
-import type { RaftApiKey, RaftMessage, RaftResponse } from "../raft/messages.ts";
+import {
+  isRaftApiKey,
+  type RaftApiKey,
+  type RaftMessage,
+  type RaftResponse,
+} from "../raft/messages.ts";
 import {
   decodeRaftRequest,
   decodeRaftResponse,
@@ -21,6 +34,9 @@ export interface Endpoint {
   host: string;
   port: number;
 }
+
+/** Answers one non-Raft request frame (without its size prefix) with response frame chunks. */
+export type ServeOther = (frame: Uint8Array) => Promise<Uint8Array[]>;
 
 /** Requests queued while a peer connection is being made; beyond, they are dropped. */
 const QUEUED_MAX = 256;
@@ -150,6 +166,8 @@ export class QuorumTransport {
   private readonly inbound = new Set<Deno.Conn>();
   private anonymous = 0;
   private closed = false;
+  /** Non-Raft requests (the controller's RPCs); unset: such a request closes the connection. */
+  serveOther: ServeOther | null = null;
 
   constructor(
     readonly nodeId: number,
@@ -193,6 +211,10 @@ export class QuorumTransport {
         const n = await conn.read(buf);
         if (n === null) break;
         for (const frame of decoder.push(buf.slice(0, n))) {
+          if (frame.length >= 2 && !isRaftApiKey((frame[0] << 8) | frame[1])) {
+            this.other(conn, writer, frame);
+            continue;
+          }
           const { msg, apiVersion } = decodeRaftRequest(frame, this.nodeId, anonymousFrom);
           const key = `${msg.from}/${msg.correlationId}`;
           this.routes.set(key, { writer, apiVersion });
@@ -213,6 +235,21 @@ export class QuorumTransport {
     } catch {
       // already closed
     }
+  }
+
+  private other(conn: Deno.Conn, writer: Writer, frame: Uint8Array): void {
+    const serve = this.serveOther;
+    if (serve === null) throw new Error("not a KRaft RPC");
+    serve(frame).then((chunks) => {
+      if (!this.closed) writer.write(concat(chunks));
+    }, () => {
+      // A request we cannot read closes the connection, as Kafka does.
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+    });
   }
 
   send(m: RaftMessage): void {

@@ -3,7 +3,7 @@
  * It holds the PartitionManager of the partitions it owns (all of them on a
  * single thread; the `owns` filter's share in a shard worker) and answers
  * every partition-data operation of the DataPath contract (data_path.ts) with
- * Kafka error codes: existence in the image, leader epoch checks
+ * Kafka error codes: existence in the image, leadership (leadership.ts), leader epoch checks
  * (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH), offline log dirs
  * (KAFKA_STORAGE_ERROR), offsets out of range, appends, reads, long-poll
  * watches, ListOffsets, DeleteRecords, OffsetForLeaderEpoch and log dirs.
@@ -44,6 +44,7 @@ import type {
   WatchEntry,
 } from "./data_path.ts";
 import type { Logger } from "./log.ts";
+import { notLeader } from "./leadership.ts";
 import { PartitionManager } from "./partitions.ts";
 
 /** ListOffsets' special timestamps. */
@@ -103,6 +104,8 @@ export class ShardCore {
   /** Set while appends wait for a log to be created; later operations queue behind them. */
   #pending: Promise<void> | null = null;
 
+  readonly nodeId: number;
+
   constructor(
     config: BrokerConfig,
     log: Logger,
@@ -111,6 +114,7 @@ export class ShardCore {
     /** Tags of the dir-level files (LogManager's ownerTag/liveOwnerTags); one owner by default. */
     owner?: { tag: string; liveTags: readonly string[] },
   ) {
+    this.nodeId = config.nodeId;
     this.partitions = new PartitionManager(config, log, image, owns, owner);
   }
 
@@ -179,6 +183,8 @@ export class ShardCore {
         `partition ${e.topic}-${e.partition} does not exist`,
       );
     }
+    const elsewhere = notLeader(this.image(), this.nodeId, e.topic, e.partition);
+    if (elsewhere) return appendFailure(elsewhere.errorCode, elsewhere.errorMessage);
     return this.partitions.existing(e.topic, e.partition);
   }
 
@@ -292,6 +298,9 @@ export class ShardCore {
     if (!meta) return readFailure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const fenced = epochError(e.currentLeaderEpoch, meta.leaderEpoch);
     if (fenced !== null) return readFailure(fenced);
+    if (notLeader(this.image(), this.nodeId, e.topic, e.partition)) {
+      return readFailure(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
     const existing = this.partitions.existing(e.topic, e.partition);
     if (existing) return this.#readLog(existing, e, budget, minOne);
     return this.partitions.partition(e.topic, e.partition).then(
@@ -382,6 +391,8 @@ export class ShardCore {
     if (!meta) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
     const fenced = epochError(currentLeaderEpoch, meta.leaderEpoch);
     if (fenced !== null) return { errorCode: fenced };
+    const elsewhere = notLeader(this.image(), this.nodeId, topic, partition);
+    if (elsewhere) return { errorCode: elsewhere.errorCode };
     let log: PartitionLog | undefined;
     try {
       log = this.partitions.existing(topic, partition) ??

@@ -24,6 +24,8 @@ export interface BrokerProcessOptions {
   overrides?: Record<string, string>;
   /** Bound on start-up (until "Runnel started"), default 20 s. */
   startTimeoutMs?: number;
+  /** The line that says the node is ready (default "Runnel started"). */
+  readyLine?: string;
 }
 
 /** Every broker process not yet reaped, for the exit and signal safety nets. */
@@ -127,6 +129,7 @@ export class BrokerProcess {
     readonly dir: string,
     readonly overrides: Readonly<Record<string, string>>,
     private readonly startTimeoutMs: number,
+    private readonly readyLine: string,
   ) {}
 
   /** Starts a broker on a free port with a fresh temp data dir. */
@@ -138,6 +141,7 @@ export class BrokerProcess {
       dir,
       { ...opts.overrides },
       opts.startTimeoutMs ?? 20_000,
+      opts.readyLine ?? readyLine,
     );
     try {
       await b.launch();
@@ -213,12 +217,12 @@ export class BrokerProcess {
     const deadline = Date.now() + this.startTimeoutMs;
     let exitedEarly: Deno.CommandStatus | null = null;
     const exitWatch = this.exited.then((s) => (exitedEarly = s));
-    while (!this.out.text.slice(start).includes(readyLine)) {
+    while (!this.out.text.slice(start).includes(this.readyLine)) {
       const left = deadline - Date.now();
       if (exitedEarly !== null || left <= 0) {
         const why = exitedEarly !== null
           ? `exited with code ${(exitedEarly as Deno.CommandStatus).code} before starting`
-          : `did not log "${readyLine}" within ${this.startTimeoutMs} ms`;
+          : `did not log "${this.readyLine}" within ${this.startTimeoutMs} ms`;
         await this.kill().catch(() => {});
         throw new Error(`broker ${why}\n${this.describe()}`);
       }
