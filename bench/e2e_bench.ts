@@ -22,11 +22,12 @@
  *                     about 5 MiB per partition, so it reads fewer records)
  *   e2e1k             1 KiB at 20,000 records/s, 8 partitions, linger.ms=0 (so the
  *                     figure is the broker's, not the client's batching delay);
- *                     rdkperf reports p50/p99/max only
+ *                     rdkperf reports p50/p99/max only. The mock's figures here are
+ *                     hundreds of ms: a throughput reference, not a latency one
  * Topics are created with the partition counts above: on Runnel by rdkperf's
  * CreateTopics (-P), on the mock (no admin APIs; auto-creates 4 partitions) at
  * its start (mockcluster -t name:partitions). Throughput runs are repeated
- * BENCH_REPEAT times (default 2) on fresh topics and the best kept, as the
+ * BENCH_REPEAT times (default 3) on fresh topics and the best kept, as the
  * machine is shared. `runnel bench` (src/cli/bench.ts) also runs on the
  * default and single brokers (`runnelBench`: produce, consume, and e2e with
  * p999, which rdkperf does not report).
@@ -36,22 +37,27 @@
  * into $TMPDIR/runnel-bench-tools/. Without them only the Runnel start-up,
  * memory and `runnel bench` figures are reported.
  *
- * BENCH_SCALE (default 1) scales the record counts; BENCH_REPEAT the repeats.
- * Every child runs under a time limit; every broker is stopped and its data
- * directory removed.
+ * Output: { bench, scale, ..., runnel, durable, mock, single, ratios, goals,
+ * elapsedS }; a run or section that failed is { error } (a broker that died
+ * mid-run adds brokerExited), and ratios and goals over it are null / not met.
+ *
+ * BENCH_SCALE (default 1) scales the record counts; BENCH_REPEAT the repeats;
+ * BENCH_VERBOSE=1 logs each child run and its duration on stderr. Every child
+ * runs under a time limit; every broker is stopped and its data directory
+ * removed.
  */
 const root = new URL("..", import.meta.url).pathname;
 const mainTs = `${root}src/main.ts`;
 const interop = new URL("../../shared/interop/", import.meta.url).pathname;
 const scale = Number(Deno.env.get("BENCH_SCALE") ?? 1);
-const repeat = Math.max(1, Math.round(Number(Deno.env.get("BENCH_REPEAT") ?? 2)));
+const repeat = Math.max(1, Math.round(Number(Deno.env.get("BENCH_REPEAT") ?? 3)));
 const n100 = Math.max(20_000, Math.round(1_000_000 * scale));
 const n1k = Math.max(5_000, Math.round(300_000 * scale));
 const e2eRate = 20_000;
 const e2eCount = Math.max(4_000, Math.round(60_000 * scale));
 const P = 8;
 /** rdkperf's own deadline (-T) per run; the process is killed 30 s after it. */
-const runTimeoutS = 60;
+const runTimeoutS = Math.max(30, Math.ceil(30 * scale));
 
 type Json = Record<string, unknown>;
 
@@ -60,6 +66,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const deadline = (ms: number) => new Promise<void>((r) => Deno.unrefTimer(setTimeout(r, ms)));
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** Text without terminal colour codes. */
+// deno-lint-ignore no-control-regex
+const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
 const t0 = performance.now();
 /** BENCH_VERBOSE=1: progress on stderr (stdout keeps its one JSON line). */
 const verbose = Deno.env.get("BENCH_VERBOSE") === "1";
@@ -215,6 +224,8 @@ interface Runnel {
   startToReadyMs: number;
   /** The broker's own figure in that line (from its first statement). */
   reportedStartMs: number | null;
+  /** Null while the broker runs; else how it ended, with the end of its output. */
+  exited: () => string | null;
   stop: () => Promise<void>;
 }
 
@@ -239,7 +250,17 @@ async function startRunnel(overrides: string[]): Promise<Runnel> {
       signal: AbortSignal.timeout(900_000), // backstop: no broker outlives a stuck bench
     }).spawn();
     const out = watchOutput([p.stdout, p.stderr], "Runnel started");
+    let status: Deno.CommandStatus | null = null;
+    p.status.then((s) => (status = s));
+    let stopping = false;
+    const exited = () =>
+      status === null || stopping
+        ? null
+        : `exit ${status.code}${status.signal ? ` (${status.signal})` : ""}: ${
+          plain(out.tail()).slice(-400)
+        }`;
     const stop = async () => {
+      stopping = true;
       const at = performance.now();
       await terminate(p);
       progress(`runnel ${overrides.join(" ")} stopped in ${Math.round(performance.now() - at)} ms`);
@@ -254,7 +275,7 @@ async function startRunnel(overrides: string[]): Promise<Runnel> {
     if (!("text" in ready)) {
       await stop();
       const why = "exited" in ready ? `exited with ${ready.exited}` : "not ready in 30 s";
-      throw new Error(`runnel ${overrides.join(" ")}: ${why}: ${out.tail().slice(-400)}`);
+      throw new Error(`runnel ${overrides.join(" ")}: ${why}: ${plain(out.tail()).slice(-400)}`);
     }
     const reported = /Runnel started in (\d+) ms/.exec(ready.text);
     return {
@@ -262,6 +283,7 @@ async function startRunnel(overrides: string[]): Promise<Runnel> {
       pid: p.pid,
       startToReadyMs,
       reportedStartMs: reported ? Number(reported[1]) : null,
+      exited,
       stop,
     };
   } catch (e) {
@@ -297,6 +319,8 @@ async function startMock(
 /** Runs a command that prints one JSON line last; output even on a non-zero exit (rdkperf: incomplete). */
 async function runJson(cmd: string, args: string[], timeoutMs: number): Promise<Json> {
   const at = performance.now();
+  const name = `${cmd.split("/").pop()} ${args.join(" ")}`;
+  // On timeout the child gets SIGTERM and output() resolves with what it printed.
   const out = await new Deno.Command(cmd, {
     args,
     stdin: "null",
@@ -304,17 +328,16 @@ async function runJson(cmd: string, args: string[], timeoutMs: number): Promise<
     stderr: "piped",
     signal: AbortSignal.timeout(timeoutMs),
   }).output();
-  const name = `${cmd.split("/").pop()} ${args.join(" ")}`;
   progress(`${name}: exit ${out.code} after ${Math.round(performance.now() - at)} ms`);
   const line = new TextDecoder().decode(out.stdout).trim().split("\n").filter((l) =>
     l.startsWith("{")
   ).pop();
   if (!line) {
     // The first "error" line of the output (Deno's uncaught error), else its end; no colours.
-    // deno-lint-ignore no-control-regex
-    const err = new TextDecoder().decode(out.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+    const err = plain(new TextDecoder().decode(out.stderr));
     const why = /^error: .*$/m.exec(err)?.[0] ?? err.slice(-300);
-    throw new Error(`${name}: exit ${out.code}${out.signal ? ` (${out.signal})` : ""}: ${why}`);
+    const killed = out.signal ? ` (${out.signal}; time limit ${timeoutMs / 1000} s)` : "";
+    throw new Error(`${name}: exit ${out.code}${killed}: ${why}`);
   }
   return JSON.parse(line);
 }
@@ -471,8 +494,14 @@ async function rdkSuite(tools: Tools, t: Target, plan: Plan, which: "full" | "du
 
 // ---------------------------------------------------------------- runnel bench
 
+/** `runnel bench`, killed if it runs far longer than it should (it waits up to 120 s itself). */
 function runnelBench(mode: string, bootstrap: string, args: string[]): Promise<Json> {
-  return runJson("deno", ["run", "-A", mainTs, "bench", mode, "-b", bootstrap, ...args], 180_000);
+  const limitS = mode === "e2e" ? Math.ceil(e2eCount / e2eRate) + 20 : runTimeoutS;
+  return runJson(
+    "deno",
+    ["run", "-A", mainTs, "bench", mode, "-b", bootstrap, ...args],
+    limitS * 1000,
+  );
 }
 
 async function runnelBenchSuite(bootstrap: string): Promise<Json> {
@@ -525,6 +554,7 @@ interface Mode {
 }
 
 async function runnelSection(tools: Tools | string, mode: Mode): Promise<Json> {
+  const at = performance.now();
   const broker = await startRunnel(mode.overrides);
   try {
     await sleep(1000);
@@ -540,6 +570,10 @@ async function runnelSection(tools: Tools | string, mode: Mode): Promise<Json> {
     }
     if (mode.runnelBench) out.runnelBench = await runnelBenchSuite(broker.bootstrap);
     out.peakRssMiB = memMiB(broker.pid, "VmHWM");
+    // A broker that died mid-run explains the errors above.
+    const died = broker.exited();
+    if (died) out.brokerExited = died;
+    out.elapsedS = round((performance.now() - at) / 1000, 1);
     return out;
   } finally {
     await broker.stop();
@@ -547,10 +581,14 @@ async function runnelSection(tools: Tools | string, mode: Mode): Promise<Json> {
 }
 
 async function mockSection(tools: Tools): Promise<Json> {
+  const at = performance.now();
   const plan = topicPlan("mock");
   const mock = await startMock(tools, allTopics(plan));
   try {
-    return await rdkSuite(tools, { bootstrap: mock.bootstrap, createTopics: false }, plan, "full");
+    const target = { bootstrap: mock.bootstrap, createTopics: false };
+    const out = await rdkSuite(tools, target, plan, "full");
+    out.elapsedS = round((performance.now() - at) / 1000, 1);
+    return out;
   } finally {
     await mock.stop();
   }

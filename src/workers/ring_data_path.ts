@@ -167,18 +167,23 @@ export class RingDataPath implements DataPath {
           return;
         }
         const link = this.links[g.dest];
+        // The answer must fit one ring message: ask for no more than that (a larger budget would
+        // be trimmed away by the shard after reading, and a consumer would get nothing, forever).
+        const cap = Math.min(
+          INT32_MAX,
+          link.maxMessageBytes - fetchResultBytes(g.entries.map(() => 0)),
+        );
         const m = await link.send((requestId): OutMessage => ({
           kind: Kind.FetchRead,
           requestId,
-          // The contract's fields are int32; the shard caps its answer to the ring anyway.
-          maxBytes: Math.min(maxBytes, INT32_MAX),
+          maxBytes: Math.min(maxBytes, cap),
           minOneBatch,
           entries: g.entries.map((e) => ({
             topicId: e.topicId,
             partition: e.partition,
             fetchOffset: e.fetchOffset,
             upperOffset: e.upperOffset,
-            partitionMaxBytes: Math.min(e.partitionMaxBytes, INT32_MAX),
+            partitionMaxBytes: Math.min(e.partitionMaxBytes, cap),
             currentLeaderEpoch: e.currentLeaderEpoch,
           })),
         })).response;
