@@ -1,7 +1,9 @@
 /**
  * The multi-core data path end to end: a broker process with 2 reactor and 3
  * shard workers (more than this machine's cores on purpose: every request
- * below spans shards), and the same checks against single.thread=true.
+ * below spans shards), the same with the main thread accepting connections
+ * (num.network.threads=0, the default below 4 cores) and with
+ * single.thread=true.
  *
  * - one Produce request writing to 6 partitions owned by 3 shards, answered
  *   as one response in request order; offsets per partition;
@@ -280,6 +282,18 @@ Deno.test("multi-core data path: 2 reactors, 3 shards", async (t) => {
   });
   try {
     assert(broker.output().includes("2 reactors, 3 shards"), broker.describe());
+    await scenario(t, broker);
+  } finally {
+    await broker.close();
+  }
+});
+
+Deno.test("multi-core data path: the main thread accepts, 3 shards", async (t) => {
+  const broker = await BrokerProcess.start({
+    overrides: { "num.network.threads": "0", "num.shard.threads": "3" },
+  });
+  try {
+    assert(broker.output().includes("connections on the main thread, 3 shards"), broker.describe());
     await scenario(t, broker);
   } finally {
     await broker.close();

@@ -67,7 +67,7 @@ export class Broker implements DataNode {
   /** Every partition-data operation of the handlers goes through here. */
   data: DataPath;
   /**
-   * With a plane, reactors keep the fetch sessions; fetches reaching this
+   * With reactor workers, they keep the fetch sessions; fetches reaching this
    * thread (internal topics) are served sessionless (0 slots: sessions declined).
    */
   readonly fetchSessions: FetchSessionCache;
@@ -92,7 +92,9 @@ export class Broker implements DataNode {
         liveTags: [MAIN_OWNER_TAG, ...plane.shardOwnerTags],
       })
       : new ShardCore(config, this.log, () => this.image);
-    this.fetchSessions = plane ? new FetchSessionCache(0) : new FetchSessionCache();
+    this.fetchSessions = plane && plane.reactors > 0
+      ? new FetchSessionCache(0)
+      : new FetchSessionCache();
     this.data = new LocalDataPath(this.core);
     this.localController = config.roles === "broker" ? null : new Controller(
       { append: (records) => this.quorum!.append(records) },
@@ -127,6 +129,11 @@ export class Broker implements DataNode {
   /** The partition logs: the group coordinator's access to __consumer_offsets. */
   get partitions(): PartitionManager {
     return this.core.partitions;
+  }
+
+  /** Responses wait until the workers have the metadata committed so far (ConnectionHost). */
+  settled(): Promise<void> | null {
+    return this.plane?.caughtUp() ?? null;
   }
 
   /** What handlers receive as `ctx.broker` (the connection host's node). */
@@ -170,8 +177,10 @@ export class Broker implements DataNode {
     if (this.opts.plane) {
       this.plane = await this.opts.plane.start(this, this.data);
       this.data = this.plane.data;
-      this.boundListeners = await this.plane.listen(this.config.listeners);
-    } else {
+    }
+    const bound = await this.plane?.listen(this.config.listeners) ?? null;
+    if (bound !== null) this.boundListeners = bound;
+    else {
       this.listener = new KafkaListener(this, this.log);
       this.boundListeners = this.listener.start(this.config.listeners);
     }
@@ -220,7 +229,7 @@ export class Broker implements DataNode {
   }
 
   get connectionCount(): number {
-    return this.plane?.connectionCount ?? this.listener?.connectionCount ?? 0;
+    return (this.plane?.connectionCount ?? 0) + (this.listener?.connectionCount ?? 0);
   }
 
   /** The advertised address of the first listener (a configured port 0 resolves to the bound one). */

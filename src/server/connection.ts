@@ -41,6 +41,13 @@ export interface ConnectionHost {
   /** What handlers receive as `ctx.broker`. */
   readonly node: unknown;
   /**
+   * Something a response must wait for before it is sent, or null: the main
+   * thread's data plane returns the moment every worker has applied the
+   * metadata committed so far, so a client that created a topic finds it on
+   * every shard (read-your-writes across threads).
+   */
+  settled?(): Promise<void> | null;
+  /**
    * A reactor's forwarding: the response of a request served elsewhere, or
    * null to serve it here. Absent: everything is served here.
    */
@@ -169,9 +176,13 @@ export class Connection {
       const handled = this.processing.then(() => {
         const forwarded = this.host.forward?.(header.apiKey, d.body, frame, client) ?? null;
         // A forwarded request, like a local one, completes before the next one starts.
-        return forwarded !== null
-          ? forwarded.then((r) => ({ response: Promise.resolve(r) }))
-          : runHandler(h, this.host.node, header, d.body, client);
+        if (forwarded !== null) return forwarded.then((r) => ({ response: Promise.resolve(r) }));
+        return runHandler(h, this.host.node, header, d.body, client).then((r) => ({
+          response: r.response.then((out) => {
+            const wait = this.host.settled?.() ?? null;
+            return wait === null ? out : wait.then(() => out);
+          }),
+        }));
       });
       this.processing = handled.then(() => {}, () => {});
       response = handled.then((r) => r.response);

@@ -18,12 +18,18 @@ import type { Logger } from "./log.ts";
 export interface DataPlane {
   /** Partition data: shards over rings, the internal topics on the main thread. */
   readonly data: DataPath;
-  /** Starts the reactors on the listeners; resolves with the bound endpoints (port 0 resolved). */
-  listen(endpoints: readonly Endpoint[]): Promise<Endpoint[]>;
+  /**
+   * Starts the reactors on the listeners; resolves with the bound endpoints
+   * (port 0 resolved), or null when the plane has no reactors: then the main
+   * thread listens itself and runs the data handlers over `data`.
+   */
+  listen(endpoints: readonly Endpoint[]): Promise<Endpoint[] | null>;
   /** Committed metadata to replicate to every worker, in order (`snapshot`: replaces the image). */
   publish(records: readonly MetadataRecord[], lastOffset: number, snapshot: boolean): void;
   /** For the startup line: "2 reactors, 3 shards". */
   readonly description: string;
+  /** Null when every worker has applied all metadata published so far; else when they will have. */
+  caughtUp(): Promise<void> | null;
   /** Asks every reactor for its request counts and connections now (bounded wait). */
   refreshStats(): Promise<void>;
   /** Open client connections over all reactors (as last reported). */
@@ -45,6 +51,8 @@ export type DataPlaneFactory = (host: DataPlaneHost, local: DataPath) => Promise
 export interface DataPlaneSpec {
   /** The shard workers' owner tags (LogManager ownerTag); the main thread's is MAIN_OWNER_TAG. */
   readonly shardOwnerTags: readonly string[];
+  /** Reactor workers; 0: the main thread accepts connections and keeps its fetch sessions. */
+  readonly reactors: number;
   readonly start: DataPlaneFactory;
 }
 

@@ -24,28 +24,37 @@ export interface WorkerCounts {
    * the baseline the multi-core benchmark compares against).
    */
   readonly mode: "workers" | "single";
-  /** Reactor (network) workers: num.network.threads. */
+  /** Reactor (network) workers: num.network.threads; 0: the main thread accepts connections. */
   readonly reactors: number;
   /** Partition-owning shard workers: num.shard.threads. */
   readonly shards: number;
 }
 
-function countProp(props: ReadonlyMap<string, string>, name: string, dflt: number): number {
+function countProp(
+  props: ReadonlyMap<string, string>,
+  name: string,
+  dflt: number,
+  min = 1,
+): number {
   const v = props.get(name);
   if (v === undefined) return dflt;
-  if (!/^\d+$/.test(v.trim())) throw new ConfigError(`${name}=${v} is not a positive integer`);
+  if (!/^\d+$/.test(v.trim())) throw new ConfigError(`${name}=${v} is not a whole number`);
   const n = Number(v);
-  if (n < 1 || n > workerThreadsMax) {
-    throw new ConfigError(`${name}=${v} is outside 1..${workerThreadsMax}`);
+  if (n < min || n > workerThreadsMax) {
+    throw new ConfigError(`${name}=${v} is outside ${min}..${workerThreadsMax}`);
   }
   return n;
 }
 
 /**
- * Worker counts from the configuration, defaulting from the core count: a
- * third of the cores (at least one) accept and decode, the rest own
- * partitions, since appends, reads and flushes outweigh framing. The main
- * thread (metadata, groups, admin) is left to share whatever is idle.
+ * Worker counts from the configuration, defaulting from the core count. From
+ * 4 cores: a third of them (at least one) accept and decode in reactor
+ * workers, the rest own partitions, since appends, reads and flushes outweigh
+ * framing. Below 4 cores there are no reactor workers (the main thread accepts
+ * connections and runs the data handlers, `num.network.threads=0`) and the
+ * other cores own partitions: measured on 2 cores, a reactor worker only adds
+ * a thread (and ~20 MiB, and start-up time) competing for the same cores.
+ * The main thread (metadata, groups, admin) shares whatever is idle.
  * `single.thread=true` runs everything on one thread.
  */
 export function workerCounts(
@@ -63,8 +72,18 @@ export function workerCounts(
     return { mode: "single", reactors: 1, shards: 1 };
   }
   const c = Math.max(1, Math.min(workerThreadsMax, Math.floor(cores) || 1));
-  const reactors = countProp(props, "num.network.threads", Math.max(1, Math.round(c / 3)));
-  const shards = countProp(props, "num.shard.threads", Math.max(1, c - reactors));
+  const reactors = countProp(
+    props,
+    "num.network.threads",
+    c >= 4 ? Math.max(1, Math.round(c / 3)) : 0,
+    0,
+  );
+  // With no reactor workers the main thread takes a core for the network.
+  const shards = countProp(
+    props,
+    "num.shard.threads",
+    Math.max(1, c - reactors - (reactors === 0 ? 1 : 0)),
+  );
   return { mode: "workers", reactors, shards };
 }
 

@@ -84,9 +84,9 @@ Deno.test("worker counts: from the cores by default, configurable, single-thread
   const none = new Map<string, string>();
   const byCores = [1, 2, 3, 4, 8, 16, 1000].map((c) => workerCounts(none, c));
   assertEquals(byCores.map((w) => [w.reactors, w.shards]), [
-    [1, 1],
-    [1, 1],
-    [1, 2],
+    [0, 1],
+    [0, 1],
+    [0, 2],
     [1, 3],
     [3, 5],
     [5, 11],
@@ -107,11 +107,16 @@ Deno.test("worker counts: from the cores by default, configurable, single-thread
     reactors: 1,
     shards: 1,
   });
+  assertEquals(workerCounts(new Map([["num.network.threads", "0"]]), 8), {
+    mode: "workers",
+    reactors: 0,
+    shards: 7,
+  });
   const d = workerCounts(none);
-  assert(d.reactors >= 1 && d.shards >= 1, "defaults from navigator.hardwareConcurrency");
+  assert(d.reactors >= 0 && d.shards >= 1, "defaults from navigator.hardwareConcurrency");
   for (
     const bad of [
-      [["num.network.threads", "0"]],
+      [["num.shard.threads", "0"]],
       [["num.shard.threads", "x"]],
       [["num.shard.threads", String(workerThreadsMax + 1)]],
       [["single.thread", "yes"]],

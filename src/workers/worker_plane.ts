@@ -54,6 +54,7 @@ const shardOwnerTag = (i: number) => `shard-${i}`;
 export function workerPlane(counts: WorkerCounts): DataPlaneSpec {
   return {
     shardOwnerTags: Array.from({ length: counts.shards }, (_, i) => shardOwnerTag(i)),
+    reactors: counts.reactors,
     start: async (host: DataPlaneHost, local: DataPath): Promise<DataPlane> => {
       const plane = new WorkerPlane(host, counts, local);
       await plane.startShards();
@@ -141,7 +142,8 @@ class WorkerPlane implements DataPlane {
     h.onReport((data) => this.onReport(h, data as ReactorReport));
   }
 
-  async listen(endpoints: readonly Endpoint[]): Promise<Endpoint[]> {
+  async listen(endpoints: readonly Endpoint[]): Promise<Endpoint[] | null> {
+    if (this.counts.reactors === 0) return null;
     const { resolved, release } = reservePorts(endpoints);
     try {
       const metadata = this.snapshotUpdate();
@@ -174,18 +176,24 @@ class WorkerPlane implements DataPlane {
     for (const h of this.workers) h.post(update);
   }
 
-  /** Resolves once every worker has applied everything published so far. */
-  private caughtUp(): Promise<void> {
+  /** Null when every worker has applied everything published so far; else resolves when they have. */
+  caughtUp(): Promise<void> | null {
     const target = this.published;
-    if (this.workers.every((h) => (this.applied.get(h) ?? -1) >= target)) return Promise.resolve();
+    if (this.lowestApplied() >= target) return null;
     return new Promise((resolve) => this.waiters.push({ offset: target, resolve }));
+  }
+
+  private lowestApplied(): number {
+    let low = Infinity;
+    for (const w of this.workers) low = Math.min(low, this.applied.get(w) ?? -1);
+    return low;
   }
 
   private onReport(h: WorkerHandle, r: ReactorReport): void {
     switch (r.t) {
       case "applied": {
         this.applied.set(h, Math.max(this.applied.get(h) ?? -1, r.offset));
-        const low = Math.min(...this.workers.map((w) => this.applied.get(w) ?? -1));
+        const low = this.lowestApplied();
         const ready = this.waiters.filter((w) => w.offset <= low);
         this.waiters = this.waiters.filter((w) => w.offset > low);
         for (const w of ready) w.resolve();
@@ -252,7 +260,10 @@ class WorkerPlane implements DataPlane {
 
   get description(): string {
     const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
-    return `${n(this.counts.reactors, "reactor")}, ${n(this.counts.shards, "shard")}`;
+    const net = this.counts.reactors === 0
+      ? "connections on the main thread"
+      : n(this.counts.reactors, "reactor");
+    return `${net}, ${n(this.counts.shards, "shard")}`;
   }
 
   refreshStats(): Promise<void> {
