@@ -6,13 +6,10 @@
  * core count (single.thread=true: one thread). SIGINT/SIGTERM shut down
  * gracefully.
  */
-import { bench } from "./cli/bench.ts";
-import { GroupConfigError } from "./coordinator/config.ts";
-import { Broker } from "./server/broker.ts";
-import { ControllerNode } from "./server/controller_node.ts";
+// Only light modules load before the workers are started (see prespawn.ts); the rest is imported after.
 import { ConfigError, configFromArgs } from "./server/config.ts";
+import { prespawn, reactorWorkerModule, shardWorkerModule } from "./workers/prespawn.ts";
 import { workerCounts } from "./workers/shard_table.ts";
-import { workerPlane } from "./workers/worker_plane.ts";
 
 const usage = `usage:
   runnel serve [server.properties] [--override key=value ...]
@@ -31,11 +28,22 @@ async function serve(args: string[]): Promise<void> {
     throw e;
   }
   let node;
+  const { GroupConfigError } = await import("./coordinator/config.ts");
   try {
-    if (config.roles === "controller") node = await ControllerNode.start(config);
-    else {
+    if (config.roles === "controller") {
+      const { ControllerNode } = await import("./server/controller_node.ts");
+      node = await ControllerNode.start(config);
+    } else {
       // Reactor and shard workers unless single.thread=true (everything on this thread).
       const counts = workerCounts(config.props);
+      if (counts.mode === "workers") {
+        prespawn(shardWorkerModule, "shard", counts.shards);
+        prespawn(reactorWorkerModule, "reactor", counts.reactors);
+      }
+      const [{ Broker }, { workerPlane }] = await Promise.all([
+        import("./server/broker.ts"),
+        import("./workers/worker_plane.ts"),
+      ]);
       node = await Broker.start(config, {
         plane: counts.mode === "workers" ? workerPlane(counts) : undefined,
       });
@@ -64,7 +72,7 @@ if (import.meta.main) {
   const args = Deno.args[0] === "--" ? Deno.args.slice(1) : [...Deno.args];
   const cmd = args.shift();
   if (cmd === "serve") await serve(args);
-  else if (cmd === "bench") await bench(args);
+  else if (cmd === "bench") await (await import("./cli/bench.ts")).bench(args);
   else {
     console.error(usage);
     Deno.exit(cmd === undefined || cmd === "help" || cmd === "--help" ? 0 : 2);

@@ -39,6 +39,8 @@
  *                    never a half-alive broker.
  * - worker_runtime.ts the worker side of that: init, heartbeat, control.
  * - worker_plane.ts, reactor_worker.ts, shard_worker.ts  the data plane.
+ * - prespawn.ts      starts the workers before the main module graph loads
+ *                    (their module loading overlaps the main thread's start).
  * - probe.ts, probe_worker.ts  a worker that drives a ring with a checkable
  *                    sequence: the cross-worker tests and bench/ring_bench.ts.
  *

@@ -30,6 +30,7 @@ import {
 } from "./contract.ts";
 import { createRing } from "./ring.ts";
 import type { ShardTable } from "./shard_table.ts";
+import { takePrespawned } from "./prespawn.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker_runtime.ts";
 
 /** Exit status when a worker fails: EX_SOFTWARE, "internal software error". */
@@ -151,7 +152,9 @@ export class Supervisor {
     const readies: Promise<void>[] = [];
     for (let i = 0; i < spec.count; i++) {
       const slot = this.handles.length;
-      const worker = new Worker(spec.module, { type: "module", name: `${spec.group}-${i}` });
+      const early = takePrespawned(spec.module);
+      const worker = early?.worker ??
+        new Worker(spec.module, { type: "module", name: `${spec.group}-${i}` });
       const h = new WorkerHandle(spec.group, i, worker, slot);
       this.handles.push(h);
       started.push(h);
@@ -171,6 +174,10 @@ export class Supervisor {
           { type: "init", init } satisfies ToWorker<T>,
           spec.transfer?.(i, data) ?? [],
         );
+      if (early?.loaded) {
+        h.sendInit();
+        h.sendInit = null;
+      }
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<string>((resolve) => {

@@ -30,6 +30,7 @@ import {
 } from "../server/data_plane.ts";
 import type { DataPath } from "../server/data_path.ts";
 import type { Forwarded, ReactorInit, ReactorReport, ToReactor } from "./reactor_worker.ts";
+import { reactorWorkerModule, shardWorkerModule } from "./prespawn.ts";
 import { LOCAL, RingDataPath } from "./ring_data_path.ts";
 import { ShardLink } from "./shard_link.ts";
 import type { MetadataUpdate, ShardInit } from "./shard_worker.ts";
@@ -114,7 +115,7 @@ class WorkerPlane implements DataPlane {
     this.published = metadata.lastOffset;
     const shards = await this.supervisor.start<ShardInit>({
       group: "shard",
-      module: new URL("./shard_worker.ts", import.meta.url),
+      module: shardWorkerModule,
       count: this.counts.shards,
       init: (i) => ({
         props: this.props(),
@@ -149,7 +150,7 @@ class WorkerPlane implements DataPlane {
       const metadata = this.snapshotUpdate();
       const reactors = await this.supervisor.start<ReactorInit>({
         group: "reactor",
-        module: new URL("./reactor_worker.ts", import.meta.url),
+        module: reactorWorkerModule,
         count: this.counts.reactors,
         init: (i) => ({
           props: this.props(),
