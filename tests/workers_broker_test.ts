@@ -250,6 +250,56 @@ async function scenario(t: Deno.TestContext, broker: BrokerProcess): Promise<voi
       });
     });
 
+    await step(
+      "a flood larger than the rings waits instead of dropping (backpressure)",
+      async () => {
+        // 40 requests x 6 partitions x ~200 KiB in flight at once: ~48 MB through 4 MiB rings.
+        const flood = uniqueName("flood");
+        await createTopics(c, [{ name: flood, partitions: PARTITIONS }]);
+        const big = "x".repeat(200 * 1024);
+        const sent = Array.from({ length: 40 }, (_, i) =>
+          c.request(0, 9, {
+            ...createProduceRequest(),
+            acks: 1,
+            timeoutMs: 30_000,
+            topicData: [{
+              name: flood,
+              topicId: ZERO_UUID,
+              partitionData: Array.from({ length: PARTITIONS }, (_, p) => ({
+                index: p,
+                records: batch([`${i}:${big}`]),
+              })),
+            }],
+          }, { timeoutMs: 60_000 }));
+        const res = await Promise.all(sent);
+        res.forEach((r, i) => {
+          for (const p of r.responses[0].partitionResponses) {
+            assertEquals([p.errorCode, p.baseOffset], [0, i], `request ${i} p${p.index}`);
+          }
+        });
+        const latest = await c.request(
+          2,
+          7,
+          listOffsetsBody(
+            flood,
+            [0, 1, 2, 3, 4, 5].map((p) => ({ partition: p, timestamp: LATEST_TIMESTAMP })),
+          ),
+        );
+        assertEquals(latest.topics[0].partitions.map((p) => p.offset), [40, 40, 40, 40, 40, 40]);
+        // Read it all back, in order, through fetches the rings must split.
+        let offset = 0;
+        while (offset < 40) {
+          const r = await c.request(1, 12, fetchBody([{ topic: flood, partition: 2, offset }]));
+          const got = fetchedRecords(r.responses[0].partitions[0]);
+          assert(got.length > 0, `fetch at ${offset} returned nothing`);
+          for (const rec of got) {
+            assertEquals(str(rec.value)!.split(":")[0], String(rec.offset));
+            assertEquals(rec.offset, offset++);
+          }
+        }
+      },
+    );
+
     await step("a graceful restart keeps the data", async () => {
       c.close();
       await broker.stop();
