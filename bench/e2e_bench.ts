@@ -3,8 +3,9 @@
  *
  * Brokers, each started from source in this invocation and measured with the
  * same load:
- *   runnel   the default mode (reactor and shard workers);
+ *   runnel   the default mode (shard workers; reactor workers from 4 cores);
  *   single   `--override single.thread=true` (everything on one thread);
+ *   reactors `--override num.network.threads=1` (a reactor worker too);
  *   durable  `--override log.flush.interval.messages=1` (every topic's
  *            flush.messages=1: a produce is answered after fsync); produce only;
  *   mock     librdkafka's mock cluster (in memory), the reference.
@@ -20,8 +21,9 @@
  *   produce1k         1 KiB, acks=1, 8 partitions
  *   consume100        the produce100P8 topic from the start (the mock keeps only
  *                     about 5 MiB per partition, so it reads fewer records)
- *   e2e1k             1 KiB at 20,000 records/s, 8 partitions, linger.ms=0 (so the
- *                     figure is the broker's, not the client's batching delay);
+ *   e2e1k             1 KiB at 20,000 records/s, 8 partitions, linger.ms=0 and
+ *                     socket.nagle.disable=true (so the figure is the broker's, not
+ *                     the client's batching or Nagle delay);
  *                     rdkperf reports p50/p99/max only. The mock's figures here are
  *                     hundreds of ms: a throughput reference, not a latency one
  * Topics are created with the partition counts above: on Runnel by rdkperf's
@@ -474,6 +476,10 @@ async function rdkSuite(tools: Tools, t: Target, plan: Plan, which: "full" | "du
         String(e2eRate),
         "-l",
         "0",
+        // librdkafka leaves Nagle on by default (the Java client turns it off): with it, a
+        // small write waits for the broker's delayed ACK (up to 40 ms) and that is what p99 shows.
+        "-X",
+        "socket.nagle.disable=true",
       ]);
       const lat = r.e2e_latency_us as Record<string, number | null>;
       const ms = (v: number | null) => (v === null ? null : round(v / 1000));
@@ -614,14 +620,18 @@ const modes: Mode[] = [
     runnelBench: false,
   },
   { name: "single", overrides: ["single.thread=true"], suite: "full", runnelBench: true },
+  // Reactor workers even on a small machine (the default below 4 cores has none).
+  { name: "reactors", overrides: ["num.network.threads=1"], suite: "full", runnelBench: false },
 ];
-// Default first, then durable and the mock next to it (their ratios are against it), single last.
+// Default first, then durable and the mock next to it (their ratios are against it), then the
+// other layouts.
 result.runnel = await attempt(() => runnelSection(tools, modes[0]));
 result.durable = await attempt(() => runnelSection(tools, modes[1]));
 result.mock = typeof tools === "string"
   ? { skipped: tools }
   : await attempt(() => mockSection(tools));
 result.single = await attempt(() => runnelSection(tools, modes[2]));
+result.reactors = await attempt(() => runnelSection(tools, modes[3]));
 
 /** A figure from a section, or null if that run failed. */
 function fig(section: string, run: string, key: string): number | null {
@@ -645,6 +655,7 @@ const versus = (other: string) =>
 const ratios = {
   runnelToMock: versus("mock"),
   runnelToSingle: versus("single"),
+  runnelToReactors: versus("reactors"),
   durableToDefault: {
     acks1: ratio(
       fig("durable", "produce100P8", "msgsPerS"),
