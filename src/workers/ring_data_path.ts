@@ -362,6 +362,14 @@ export class RingDataPath implements DataPath {
     return dirs;
   }
 
+  /** Refreshes what isOffline answers from the shards (cheap: only offline partitions travel). */
+  async refreshOffline(): Promise<void> {
+    const parts = await Promise.all(
+      this.links.map((_, s) => this.admin<[string, number][]>(s, { op: "offline" })),
+    );
+    this.offline = new Set(parts.flat().map(([t, p]) => `${t}\u0000${p}`));
+  }
+
   isOffline(topic: string, partition: number): boolean {
     if (this.local && this.route(topic, partition) === LOCAL) {
       return this.local.isOffline(topic, partition);

@@ -241,6 +241,11 @@ runWorker<ShardInit>(async (ctx) => {
         return await core.offsetForLeaderEpoch(op.entries as EpochEntry[]);
       case "logDirs":
         return core.logDirs();
+      case "offline":
+        // Only the partitions of offline dirs: the main thread asks every few seconds.
+        return core.logDirs().filter((d) => !d.online).flatMap((d) =>
+          d.logs.map((l) => [l.topic, l.partition])
+        );
       default:
         throw new Error(`unknown shard admin operation ${op.op}`);
     }

@@ -133,8 +133,8 @@ class WorkerPlane implements DataPlane {
     });
     for (const h of shards) this.adopt(h, metadata.lastOffset);
     // Metadata reports which partitions are offline from the shards' last answer.
-    void this.data.logDirs().catch(() => {});
-    this.offlineTimer = setInterval(() => void this.data.logDirs().catch(() => {}), 2000);
+    void this.data.refreshOffline().catch(() => {});
+    this.offlineTimer = setInterval(() => void this.data.refreshOffline().catch(() => {}), 2000);
   }
 
   private adopt(h: WorkerHandle, offset: number): void {
