@@ -13,7 +13,9 @@
  *   (19) v0-7, DeleteTopics (20) v0-6, CreatePartitions (37) v0-3 and
  *   IncrementalAlterConfigs (44) v0-1 with SET/DELETE only (the forwarding
  *   broker has already resolved APPEND/SUBTRACT into values). They run
- *   through the same Controller a combined node uses.
+ *   through the same Controller a combined node uses, mapped to and from it
+ *   as the client-facing handlers do (admin_requests.ts; the CreateTopics
+ *   results here carry no configs).
  * A voter that is not the active controller (not leading, or leading but not
  * yet caught up) answers NOT_CONTROLLER, as does one that loses leadership
  * before the write commits; the broker retries against the leader.
@@ -35,6 +37,7 @@ import { ZERO_UUID } from "../protocol/uuid.ts";
 import type { ConfigChange, Controller, OpResult } from "../metadata/controller.ts";
 import type { MetadataImage } from "../metadata/image.ts";
 import type { ConfigResourceType } from "../metadata/records.ts";
+import { createPartitions, createTopics, deleteTopics } from "./admin_requests.ts";
 import { ResourceType, validateChange } from "./config_resources.ts";
 import type { Logger } from "./log.ts";
 import type { MetadataQuorum } from "./metadata_quorum.ts";
@@ -95,11 +98,13 @@ export class ControllerRpc {
       case 63:
         return Promise.resolve(this.heartbeat(req as BrokerHeartbeatRequest));
       case 19:
-        return this.createTopics(req as CreateTopicsRequest);
-      case 20:
-        return this.deleteTopics(req as DeleteTopicsRequest);
+        return createTopics(this.opts.controller, req as CreateTopicsRequest);
+      case 20: {
+        const r = req as DeleteTopicsRequest;
+        return deleteTopics(this.opts.controller, r, r.topics.length > 0);
+      }
       case 37:
-        return this.createPartitions(req as CreatePartitionsRequest);
+        return createPartitions(this.opts.controller, req as CreatePartitionsRequest);
       case 44:
         return this.alterConfigs(req as IncrementalAlterConfigsRequest);
     }
@@ -131,67 +136,6 @@ export class ControllerRpc {
       isCaughtUp: req.currentMetadataOffset >= img.offset,
       isFenced: !known,
       shouldShutDown: known && req.wantShutDown,
-    };
-  }
-
-  private async createTopics(req: CreateTopicsRequest) {
-    const results = await this.opts.controller.createTopics(
-      req.topics.map((t) => ({
-        name: t.name,
-        numPartitions: t.numPartitions,
-        replicationFactor: t.replicationFactor,
-        assignments: t.assignments,
-        configs: t.configs,
-      })),
-      req.validateOnly,
-    );
-    return {
-      throttleTimeMs: 0,
-      topics: results.map((r) => ({
-        name: r.name,
-        topicId: r.topicId,
-        errorCode: r.errorCode,
-        errorMessage: r.errorMessage,
-        topicConfigErrorCode: ErrorCode.NONE,
-        numPartitions: r.numPartitions,
-        replicationFactor: r.replicationFactor,
-        configs: null,
-      })),
-    };
-  }
-
-  private async deleteTopics(req: DeleteTopicsRequest) {
-    const wanted = req.topics.length > 0
-      ? req.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
-      : req.topicNames.map((name) => ({ name, topicId: null }));
-    const results = await this.opts.controller.deleteTopics(wanted);
-    return {
-      throttleTimeMs: 0,
-      responses: results.map((r) => ({
-        name: r.name,
-        topicId: r.topicId,
-        errorCode: r.errorCode,
-        errorMessage: r.errorMessage,
-      })),
-    };
-  }
-
-  private async createPartitions(req: CreatePartitionsRequest) {
-    const results = await this.opts.controller.createPartitions(
-      req.topics.map((t) => ({
-        name: t.name,
-        count: t.count,
-        assignments: t.assignments === null ? null : t.assignments.map((a) => a.brokerIds),
-      })),
-      req.validateOnly,
-    );
-    return {
-      throttleTimeMs: 0,
-      results: results.map((r) => ({
-        name: r.name,
-        errorCode: r.errorCode,
-        errorMessage: r.errorMessage,
-      })),
     };
   }
 
