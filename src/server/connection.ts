@@ -1,6 +1,8 @@
 /**
  * One client connection: frames in, requests dispatched to handlers, responses
- * out strictly in request order. Handlers may finish out of order (a long-poll
+ * out strictly in request order, every response already settled at the front
+ * of the queue taken into one write (a burst of small responses, as a
+ * producer with linger.ms=0 causes, costs one syscall rather than one each). Handlers may finish out of order (a long-poll
  * fetch, a produce waiting for a flush); the writer waits for each in turn.
  * Reading pauses while `queued.max.requests` requests are in flight, so a
  * client cannot queue unbounded work. A malformed frame, an unknown API or an
@@ -100,6 +102,16 @@ export async function serveFrame(
   }
 }
 
+/** A response in request order, settled or not. */
+interface Outgoing {
+  settled: boolean;
+  chunks: Uint8Array[] | null;
+  failure: { error: unknown } | null;
+  /** The request, for the log line if it fails. */
+  readonly what: string;
+  readonly done: Promise<void>;
+}
+
 /** Bytes requested from the socket per read. */
 const readChunkBytes = 64 * 1024;
 /** Chunks smaller than this are coalesced into one write. */
@@ -109,8 +121,12 @@ export class Connection {
   private inFlight = 0;
   /** Handlers run one at a time, in request order. */
   private processing: Promise<void> = Promise.resolve();
-  /** Responses are written one at a time, in request order. */
-  private tail: Promise<void> = Promise.resolve();
+  /**
+   * Responses in request order; the writer takes every one already settled
+   * at the front in one go, so a burst of small responses costs one write.
+   */
+  private readonly outgoing: Outgoing[] = [];
+  private writing: Promise<void> | null = null;
   private closed = false;
   private lastActivityMs = Date.now();
   private readonly frames: FrameDecoder;
@@ -138,14 +154,14 @@ export class Connection {
   async run(): Promise<void> {
     try {
       for (;;) {
-        if (this.inFlight >= this.host.config.queuedMaxRequests) await this.tail;
+        if (this.inFlight >= this.host.config.queuedMaxRequests) await this.drain();
         const buf = new Uint8Array(readChunkBytes);
         const n = await this.conn.read(buf);
         if (n === null || this.closed) break;
         this.lastActivityMs = Date.now();
         for (const frame of this.frames.push(buf.subarray(0, n))) this.dispatch(frame);
       }
-      await this.tail;
+      await this.drain();
     } catch (e) {
       if (!this.closed) this.reportClose(e);
     } finally {
@@ -188,22 +204,62 @@ export class Connection {
       response = handled.then((r) => r.response);
     }
     this.inFlight++;
-    // Attach a handler now so a failure is never "unhandled" while earlier responses are written.
-    response.catch(() => {});
-    this.tail = this.tail.then(async () => {
-      try {
-        const chunks = await response;
-        if (chunks !== null && !this.closed) await this.write(chunks);
-      } catch (e) {
-        this.reportClose(
-          e,
-          `${d.kind === "request" ? d.codec.name : "ApiVersions"} v${header.apiVersion}`,
-        );
-        this.close();
-      } finally {
-        this.inFlight--;
+    const o: Outgoing = {
+      settled: false,
+      chunks: null,
+      failure: null,
+      what: `${d.kind === "request" ? d.codec.name : "ApiVersions"} v${header.apiVersion}`,
+      // Handled here, so a failure is never "unhandled" while earlier responses are written.
+      done: response.then(
+        (chunks) => {
+          o.chunks = chunks;
+          o.settled = true;
+        },
+        (error) => {
+          o.failure = { error };
+          o.settled = true;
+        },
+      ),
+    };
+    this.outgoing.push(o);
+    this.writing ??= this.writeLoop();
+  }
+
+  /** Writes responses in request order until none is left, batching those already settled. */
+  private async writeLoop(): Promise<void> {
+    try {
+      while (this.outgoing.length > 0 && !this.closed) {
+        if (!this.outgoing[0].settled) await this.outgoing[0].done;
+        const batch: Uint8Array[] = [];
+        let taken = 0;
+        let failed: Outgoing | null = null;
+        for (const o of this.outgoing) {
+          if (!o.settled) break;
+          taken++;
+          if (o.failure) {
+            failed = o;
+            break;
+          }
+          if (o.chunks !== null) batch.push(...o.chunks);
+        }
+        this.outgoing.splice(0, taken);
+        if (batch.length > 0) await this.write(batch);
+        this.inFlight -= taken;
+        if (failed) {
+          this.reportClose(failed.failure!.error, failed.what);
+          this.close();
+        }
       }
-    });
+    } catch (e) {
+      this.reportClose(e);
+      this.close();
+    } finally {
+      if (this.closed) {
+        this.inFlight -= this.outgoing.length;
+        this.outgoing.length = 0;
+      }
+      this.writing = null;
+    }
   }
 
   private async write(chunks: Uint8Array[]): Promise<void> {
@@ -265,8 +321,8 @@ export class Connection {
     }
   }
 
-  /** Resolves when every request read so far has been answered. */
-  drain(): Promise<void> {
-    return this.tail;
+  /** Resolves when every request read so far has been answered (or the connection closed). */
+  async drain(): Promise<void> {
+    while (this.writing !== null) await this.writing;
   }
 }
