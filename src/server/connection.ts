@@ -2,8 +2,9 @@
  * One client connection: frames in, requests dispatched to handlers, responses
  * out strictly in request order, every response already settled at the front
  * of the queue taken into one write (a burst of small responses, as a
- * producer with linger.ms=0 causes, costs one syscall rather than one each). Handlers may finish out of order (a long-poll
- * fetch, a produce waiting for a flush); the writer waits for each in turn.
+ * producer with linger.ms=0 causes, costs one syscall rather than one each).
+ * Handlers may finish out of order (a long-poll fetch, a produce waiting for a
+ * flush); the writer waits for each in turn.
  * Reading pauses while `queued.max.requests` requests are in flight, so a
  * client cannot queue unbounded work. A malformed frame, an unknown API or an
  * unsupported version closes the connection, as Kafka does.
