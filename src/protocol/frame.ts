@@ -3,6 +3,12 @@
  * whatever bytes arrived and take out complete frames. A frame that fits inside
  * one chunk is returned as a view (no copy); only frames that span chunks are
  * assembled. Sizes are checked before anything is allocated.
+ *
+ * Large frames need not be assembled at all: once a frame's size is known and
+ * at least `directBytesMin` of it is missing, `readTarget()` hands out the rest
+ * of a buffer of exactly that size for the caller to read the socket into
+ * (then `filled(n)`), so a 1 MiB produce request is copied by the kernel once
+ * and never again here.
  */
 import { frameBytesMax } from "../base/limits.ts";
 import { DecodeError } from "./decode_error.ts";
@@ -12,16 +18,49 @@ export class FrameDecoder {
   private pendingBytes = 0;
   /** Size of the frame being assembled, or -1 while its size prefix is incomplete. */
   private need = -1;
+  /** A large frame being read straight into its own buffer. */
+  private direct: { buf: Uint8Array; filled: number } | null = null;
 
-  constructor(readonly maxFrameBytes = frameBytesMax) {}
+  constructor(readonly maxFrameBytes = frameBytesMax, readonly directBytesMin = 64 * 1024) {}
+
+  /**
+   * Where the next read should go when a large frame is under way (its
+   * missing part), or null to read into any buffer and push() it.
+   */
+  readTarget(): Uint8Array | null {
+    if (this.direct) return this.direct.buf.subarray(this.direct.filled);
+    if (this.need < 0 || this.need - this.pendingBytes < this.directBytesMin) return null;
+    const buf = new Uint8Array(this.need);
+    let at = 0;
+    for (const c of this.pending) {
+      buf.set(c, at);
+      at += c.length;
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.direct = { buf, filled: at };
+    return buf.subarray(at);
+  }
+
+  /** `n` bytes were read into readTarget(); returns the frame once it is complete. */
+  filled(n: number): Uint8Array[] {
+    const d = this.direct;
+    if (!d) throw new RangeError("filled() without a readTarget()");
+    d.filled += n;
+    if (d.filled < d.buf.length) return [];
+    this.direct = null;
+    this.need = -1;
+    return [d.buf];
+  }
 
   /** Bytes buffered towards the next frame. */
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.pendingBytes + (this.direct?.filled ?? 0);
   }
 
   /** Feeds bytes; returns the frames (without their size prefix) completed by them. */
   push(chunk: Uint8Array): Uint8Array[] {
+    if (this.direct) throw new RangeError("push() while a frame is read directly: use filled()");
     const out: Uint8Array[] = [];
     let pos = 0;
     // Fast path: nothing pending, whole frames inside this chunk.

@@ -37,3 +37,29 @@ Deno.test("negative and oversize frame sizes are typed errors before any allocat
   }
   eq(d.push(frames([9])), [[9]]);
 });
+
+Deno.test("large frames are read straight into their own buffer, like a socket would", () => {
+  const big = Array.from({ length: 5000 }, (_, i) => (i * 7) & 255);
+  const bodies = [[1], big, [2, 3], big, []];
+  const bytes = frames(...bodies);
+  for (const step of [1, 3, 100, 999, 4096, bytes.length]) {
+    // A socket that returns at most `step` bytes per read, into whatever buffer it is given.
+    const d = new FrameDecoder(1 << 20, 1000);
+    const out: Uint8Array[] = [];
+    let directReads = 0;
+    for (let at = 0; at < bytes.length;) {
+      const target = d.readTarget();
+      const room = target ? target.length : step;
+      const n = Math.min(step, room, bytes.length - at);
+      if (target) {
+        target.set(bytes.subarray(at, at + n));
+        out.push(...d.filled(n));
+        directReads++;
+      } else out.push(...d.push(bytes.subarray(at, at + n)));
+      at += n;
+    }
+    eq(out, bodies);
+    if (d.bufferedBytes !== 0) throw new Error("leftover bytes");
+    if (step < 4000 && directReads === 0) throw new Error(`step ${step}: no direct reads`);
+  }
+});

@@ -156,11 +156,14 @@ export class Connection {
     try {
       for (;;) {
         if (this.inFlight >= this.host.config.queuedMaxRequests) await this.drain();
-        const buf = new Uint8Array(readChunkBytes);
+        // A large frame under way is read straight into its own buffer (no assembly copy).
+        const target = this.frames.readTarget();
+        const buf = target ?? new Uint8Array(readChunkBytes);
         const n = await this.conn.read(buf);
         if (n === null || this.closed) break;
         this.lastActivityMs = Date.now();
-        for (const frame of this.frames.push(buf.subarray(0, n))) this.dispatch(frame);
+        const frames = target ? this.frames.filled(n) : this.frames.push(buf.subarray(0, n));
+        for (const frame of frames) this.dispatch(frame);
       }
       await this.drain();
     } catch (e) {

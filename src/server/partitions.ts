@@ -62,8 +62,8 @@ export class PartitionManager {
     private readonly log: Logger,
     private readonly image: () => MetadataImage,
     private readonly owns: (topic: string, partition: number) => boolean = () => true,
-    /** This owner's tag for its dir-level files, and every live owner's (see LogManager). */
-    private readonly owner: { tag: string; liveTags: readonly string[] } = {
+    /** This owner's tag for its dir-level files, every live owner's, and its recent-batch cache size (LogManager). */
+    private readonly owner: { tag: string; liveTags: readonly string[]; cacheBytesMax?: number } = {
       tag: "",
       liveTags: [""],
     },
@@ -76,6 +76,7 @@ export class PartitionManager {
       owns: this.owns,
       ownerTag: this.owner.tag,
       liveOwnerTags: this.owner.liveTags,
+      cacheBytesMax: this.owner.cacheBytesMax,
     });
     this.logs.start();
   }

@@ -112,7 +112,7 @@ export class ShardCore {
     private readonly image: () => MetadataImage,
     owns: (topic: string, partition: number) => boolean = () => true,
     /** Tags of the dir-level files (LogManager's ownerTag/liveOwnerTags); one owner by default. */
-    owner?: { tag: string; liveTags: readonly string[] },
+    owner?: { tag: string; liveTags: readonly string[]; cacheBytesMax?: number },
   ) {
     this.nodeId = config.nodeId;
     this.partitions = new PartitionManager(config, log, image, owns, owner);
@@ -150,14 +150,37 @@ export class ShardCore {
    * wakes watchers. One outcome per entry, in order.
    */
   append(entries: readonly AppendEntry[]): Promise<AppendOutcome[]> {
+    return this.appendWith(entries, (e) => e.records);
+  }
+
+  /**
+   * append() with each entry's bytes from `bytesOf`, called before this
+   * returns. `now` is true when the append happens right away, before this
+   * returns (the bytes may be borrowed, e.g. a view of a ring slot the
+   * caller releases after; the log must then keep no reference: a shard's
+   * logs have no recent-batch cache), false when it waits for a log to be
+   * created (the bytes must be the caller's own copy).
+   */
+  appendWith(
+    entries: readonly AppendEntry[],
+    bytesOf: (e: AppendEntry, now: boolean) => Uint8Array,
+  ): Promise<AppendOutcome[]> {
     try {
       if (this.#pending === null) {
         const targets = entries.map((e) => this.#existingTarget(e));
-        if (targets.every((t) => t !== undefined)) return this.#apply(entries, targets);
+        if (targets.every((t) => t !== undefined)) {
+          return this.#apply(entries.map((e) => ({ ...e, records: bytesOf(e, true) })), targets);
+        }
       }
     } catch (e) {
       return Promise.reject(e);
     }
+    // Not appendable now: the bytes must outlive the caller's buffer.
+    const owned = entries.map((e) => ({ ...e, records: bytesOf(e, false) }));
+    return this.#appendLater(owned);
+  }
+
+  #appendLater(entries: readonly AppendEntry[]): Promise<AppendOutcome[]> {
     // Some log must be created first: queue, and hold later operations behind this one.
     const prev = this.#pending ?? Promise.resolve();
     const step = prev.then(async () => {

@@ -7,8 +7,10 @@
  *
  * Appends happen in ring order, synchronously as each message is read; their
  * answers go out when the append (and, for flush.messages=1 topics, the
- * fsync) is done. The record bytes of a ProduceAppend are copied out of the
- * ring before the append (the log's cache keeps them; the ring slot is reused).
+ * fsync) is done. A ProduceAppend's record bytes are written to the log
+ * straight from the ring slot (the copy into the ring was their only one
+ * between socket and page cache): shards keep no recent-batch cache that
+ * would hold on to them, and copy only when a log must be created first.
  * A fetch answer larger than half the ring is trimmed, last partitions first.
  *
  * Metadata arrives as structured "metadata" app messages from the main
@@ -94,7 +96,9 @@ runWorker<ShardInit>(async (ctx) => {
     log,
     () => image,
     (topic, partition) => !isInternalTopic(topic) && table.shardOf(topic, partition) === ctx.index,
-    { tag: init.ownerTag, liveTags: init.liveOwnerTags },
+    // No recent-batch cache: appends borrow ring slots (see appendWith), and reads come
+    // from the page cache by positional reads instead.
+    { tag: init.ownerTag, liveTags: init.liveOwnerTags, cacheBytesMax: 0 },
   );
   await core.open();
   await core.sync();
@@ -129,10 +133,13 @@ runWorker<ShardInit>(async (ctx) => {
             return;
           }
           at.push(i);
-          known.push({ ...n, records: e.records.slice() });
+          known.push({ ...n, records: e.records });
         });
         const requestId = m.requestId;
-        void track(core.append(known)).then((os) => {
+        // Appended from the ring slot itself when the logs exist (the one copy of these bytes
+        // was into the ring; the write below puts them in the page cache); copied otherwise.
+        const appended = core.appendWith(known, (e, now) => now ? e.records : e.records.slice());
+        void track(appended).then((os) => {
           os.forEach((o, j) => (results[at[j]] = o));
           answers.send({
             kind: Kind.ProduceResult,
