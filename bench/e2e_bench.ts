@@ -3,9 +3,10 @@
  *
  * Brokers, each started from source in this invocation and measured with the
  * same load:
- *   runnel   the default mode (shard workers; reactor workers from 4 cores);
+ *   runnel   the default mode (reactor and shard workers);
  *   single   `--override single.thread=true` (everything on one thread);
- *   reactors `--override num.network.threads=1` (a reactor worker too);
+ *   mainNet  `--override num.network.threads=0` (shard workers, the network on
+ *            the main thread);
  *   durable  `--override log.flush.interval.messages=1` (every topic's
  *            flush.messages=1: a produce is answered after fsync); produce only;
  *   mock     librdkafka's mock cluster (in memory), the reference.
@@ -620,8 +621,8 @@ const modes: Mode[] = [
     runnelBench: false,
   },
   { name: "single", overrides: ["single.thread=true"], suite: "full", runnelBench: true },
-  // Reactor workers even on a small machine (the default below 4 cores has none).
-  { name: "reactors", overrides: ["num.network.threads=1"], suite: "full", runnelBench: false },
+  // No reactor workers: the main thread accepts connections.
+  { name: "mainNet", overrides: ["num.network.threads=0"], suite: "full", runnelBench: false },
 ];
 // Default first, then durable and the mock next to it (their ratios are against it), then the
 // other layouts.
@@ -631,7 +632,7 @@ result.mock = typeof tools === "string"
   ? { skipped: tools }
   : await attempt(() => mockSection(tools));
 result.single = await attempt(() => runnelSection(tools, modes[2]));
-result.reactors = await attempt(() => runnelSection(tools, modes[3]));
+result.mainNet = await attempt(() => runnelSection(tools, modes[3]));
 
 /** A figure from a section, or null if that run failed. */
 function fig(section: string, run: string, key: string): number | null {
@@ -655,7 +656,7 @@ const versus = (other: string) =>
 const ratios = {
   runnelToMock: versus("mock"),
   runnelToSingle: versus("single"),
-  runnelToReactors: versus("reactors"),
+  runnelToMainNet: versus("mainNet"),
   durableToDefault: {
     acks1: ratio(
       fig("durable", "produce100P8", "msgsPerS"),

@@ -2,7 +2,7 @@
  * The multi-core data path end to end: a broker process with 2 reactor and 3
  * shard workers (more than this machine's cores on purpose: every request
  * below spans shards), the same with the main thread accepting connections
- * (num.network.threads=0, the default below 4 cores) and with
+ * (num.network.threads=0) and with
  * single.thread=true.
  *
  * - one Produce request writing to 6 partitions owned by 3 shards, answered

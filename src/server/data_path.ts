@@ -126,6 +126,12 @@ export interface LogDirInfo {
 }
 
 export interface DataPath {
+  /**
+   * Whether appended bytes are kept by reference after `append` (a log's
+   * recent-batch cache on this thread), so callers copy small slices of a
+   * large buffer first; false when the path copies them itself (into a ring).
+   */
+  readonly keepsAppendedBytes: boolean;
   append(acks: number, timeoutMs: number, entries: readonly AppendEntry[]): AppendCall;
   /**
    * Reads each entry in order under one byte budget; the first entry with data

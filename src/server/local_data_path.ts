@@ -25,6 +25,7 @@ import type { ShardCore } from "./shard_core.ts";
 const accepted = Promise.resolve();
 
 export class LocalDataPath implements DataPath {
+  readonly keepsAppendedBytes = true;
   constructor(readonly core: ShardCore) {}
 
   append(_acks: number, _timeoutMs: number, entries: readonly AppendEntry[]): AppendCall {

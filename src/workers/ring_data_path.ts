@@ -60,6 +60,8 @@ function failedAppend(errorCode: number, errorMessage: string): AppendOutcome {
 }
 
 export class RingDataPath implements DataPath {
+  /** Appends are copied into rings (internal topics, the only local ones, take no produce). */
+  readonly keepsAppendedBytes = false;
   private offline = new Set<string>();
 
   constructor(

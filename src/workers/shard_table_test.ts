@@ -84,9 +84,9 @@ Deno.test("worker counts: from the cores by default, configurable, single-thread
   const none = new Map<string, string>();
   const byCores = [1, 2, 3, 4, 8, 16, 1000].map((c) => workerCounts(none, c));
   assertEquals(byCores.map((w) => [w.reactors, w.shards]), [
-    [0, 1],
-    [0, 1],
-    [0, 2],
+    [1, 1],
+    [1, 1],
+    [1, 2],
     [1, 3],
     [3, 5],
     [5, 11],

@@ -173,8 +173,7 @@ function prepare(
       `timestamp ${h.maxTimestamp} is more than message.timestamp.after.max.ms ahead of the broker`,
     );
   }
-  // Small batches are copied so the cache does not pin the whole read buffer they arrived in.
-  return batch.byteLength * 2 < batch.buffer.byteLength ? batch.slice() : batch;
+  return batch;
 }
 
 /** A partition of the request: answered here already, or appended as `entry` (index into the call). */
@@ -205,7 +204,12 @@ function preparePartition(
   const nowMs = Date.now();
   try {
     const records = p.records === null ? new Uint8Array(0) : p.records as Uint8Array;
-    const batch = prepare(records, version, settings, nowMs);
+    let batch = prepare(records, version, settings, nowMs);
+    // A log that keeps appended bytes (its cache) gets a small batch copied, so it does not
+    // pin the whole request buffer; a path that copies anyway (into a shard ring) needs none.
+    if (node.data.keepsAppendedBytes && batch.byteLength * 2 < batch.buffer.byteLength) {
+      batch = batch.slice();
+    }
     entries.push({ topic, topicId: t.topicId, partition: p.index, records: batch });
     return {
       index: p.index,
