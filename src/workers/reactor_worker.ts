@@ -18,8 +18,13 @@ import type { FetchRequest, ListOffsetsRequest } from "../protocol/generated/mod
 import { brokerConfig, type Endpoint } from "../server/config.ts";
 import type { ClientInfo, ConnectionHost } from "../server/connection.ts";
 import { FetchSessionCache } from "../server/fetch_session.ts";
-import { CloseConnection, type DataNode, HandlerRegistry } from "../server/handler.ts";
-import { allHandlers } from "../server/handlers/mod.ts";
+import {
+  type ApiRange,
+  CloseConnection,
+  type DataNode,
+  type Handler,
+  HandlerRegistry,
+} from "../server/handler.ts";
 import { dataHandlers } from "../server/handlers/data_handlers.ts";
 import { KafkaListener } from "../server/listener.ts";
 import { consoleLog } from "../server/log.ts";
@@ -40,6 +45,8 @@ export interface ReactorInit {
   readonly metadata: MetadataUpdate;
   /** Listeners with their ports resolved (every reactor binds the same ones). */
   readonly listeners: readonly Endpoint[];
+  /** Every API the broker serves (the main thread's registry): the versions to accept. */
+  readonly apis: readonly ApiRange[];
 }
 
 /** Reactor -> main. */
@@ -92,8 +99,18 @@ runWorker<ReactorInit>((ctx) => {
     fetchSessions: new FetchSessionCache(),
   };
   const requestCounters = new RequestCounters();
-  const registry = new HandlerRegistry(allHandlers);
   const local = new Set(dataHandlers.map((h) => h.apiKey));
+  // The data handlers run here; every other API only needs its versions (it is forwarded), so
+  // the reactor does not load the group coordinator and admin code at all.
+  const forwardedOnly = init.apis.filter((a) => !local.has(a.apiKey)).map((
+    a,
+  ): Handler<DataNode> => ({
+    ...a,
+    handle: () => {
+      throw new Error(`api ${a.apiKey} is served by the main thread`);
+    },
+  }));
+  const registry = new HandlerRegistry<DataNode>([...dataHandlers, ...forwardedOnly]);
 
   /** Internal topics' partitions live on the main thread: such requests go there whole. */
   const namesInternal = (apiKey: number, body: unknown): boolean => {

@@ -161,6 +161,7 @@ class WorkerPlane implements DataPlane {
           fromShard: this.mesh.reactors[i].fromShard,
           metadata,
           listeners: resolved,
+          apis: this.host.registry.advertised(),
         }),
       });
       for (const h of reactors) this.adopt(h, metadata.lastOffset);
