@@ -44,6 +44,12 @@
  * - probe.ts, probe_worker.ts  a worker that drives a ring with a checkable
  *                    sequence: the cross-worker tests and bench/ring_bench.ts.
  *
+ * Copies: a produced batch is copied once in user space (socket buffer ->
+ * ring; shards append from the ring slot, large frames are read straight into
+ * their own buffer); a fetched one twice (log -> ring, ring -> the reactor's
+ * response buffer). With num.network.threads=0 the main thread does the
+ * reactors' work itself (no reactor workers).
+ *
  * Limits: a message takes at most half a ring; rings are sized from
  * message.max.bytes (worker_plane.ts), a batch larger than a ring carries is
  * MESSAGE_TOO_LARGE, and a fetch answer is trimmed to fit.
