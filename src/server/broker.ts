@@ -92,6 +92,8 @@ export class Broker implements DataNode {
         liveTags: [MAIN_OWNER_TAG, ...plane.shardOwnerTags],
       })
       : new ShardCore(config, this.log, () => this.image);
+    // A node whose metadata log may be behind the quorum at start reconciles fully only once caught up.
+    if (isClustered(config)) this.core.partitions.holdDeletes();
     this.fetchSessions = plane && plane.reactors > 0
       ? new FetchSessionCache(0)
       : new FetchSessionCache();
@@ -171,7 +173,7 @@ export class Broker implements DataNode {
       this.remote && this.localController ? this.controllerRpc() : undefined,
     );
     await this.quorum.start();
-    await this.core.sync();
+    await this.core.partitions.releaseDeletes();
     await this.groups.load();
 
     if (this.opts.plane) {

@@ -147,8 +147,8 @@ export class MetadataQuorum implements MetadataLog {
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    if (this.observer) {
-      // Serve clients from a current image, not from whatever the local log held.
+    if (!this.single) {
+      // Serve clients (and reconcile logs) from a current image, not from whatever the local log held.
       const caughtUp = Date.now() + catchUpWaitMs;
       for (;;) {
         const st = this.node.state();

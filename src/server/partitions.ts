@@ -11,6 +11,9 @@
  * log is gone before the new one is created or served), and replaying such a
  * history at restart keeps the new topic's data. Logs from before the file
  * existed (no id) are taken for the topic of their name and given its id.
+ * A node in a multi-node quorum holds deletions until its image has caught up
+ * (holdDeletes/releaseDeletes): a partial replay must not take a log it does
+ * not know yet for a deleted topic's.
  *
  * Single node: the high watermark is the log end right after the append
  * (every ISR member, i.e. this node, has it), as in Kafka. A topic with
@@ -56,6 +59,12 @@ export class PartitionManager {
   private logs!: LogManager;
   private readonly watchers = new Map<string, Set<() => void>>();
   private syncing: Promise<void> = Promise.resolve();
+  /**
+   * While set, sync() creates logs but deletes (or relabels) none: the image
+   * may be a partial replay (a node catching up with the quorum), and a log
+   * it does not know yet may hold acknowledged data of a topic created later.
+   */
+  private deletesHeld = false;
 
   constructor(
     private readonly config: BrokerConfig,
@@ -81,6 +90,17 @@ export class PartitionManager {
     this.logs.start();
   }
 
+  /** Until releaseDeletes(): no log is deleted for disagreeing with a possibly partial image. */
+  holdDeletes(): void {
+    this.deletesHeld = true;
+  }
+
+  /** The image is current (caught up with the quorum): reconcile fully from now on. */
+  releaseDeletes(): Promise<void> {
+    this.deletesHeld = false;
+    return this.sync();
+  }
+
   /** Committed metadata changed: reconcile logs and configs (in order, in the background). */
   onMetadata(records: readonly MetadataRecord[], _before: MetadataImage): void {
     if (records.some((r) => r.type !== "broker" && r.type !== "cluster")) void this.sync();
@@ -99,8 +119,9 @@ export class PartitionManager {
   sync(): Promise<void> {
     const run = async () => {
       const img = this.image();
+      const held = this.deletesHeld;
       for (const l of this.logs.logs()) {
-        const why = unwanted(img, l);
+        const why = held ? null : unwanted(img, l);
         if (why === null) continue;
         this.log.info(`deleting log ${l.topic}-${l.partition}: ${why}`);
         await this.quietly(() => this.logs.delete(l.topic, l.partition));
@@ -108,7 +129,7 @@ export class PartitionManager {
       // Logs from before partition.metadata belong to the topic of their name: record its id.
       for (const l of this.logs.logs()) {
         const t = img.topic(l.topic);
-        if (l.topicId !== null || l.isOffline || t === undefined) continue;
+        if (held || l.topicId !== null || l.isOffline || t === undefined) continue;
         this.log.info(`log ${l.topic}-${l.partition} has no topic id yet: recording ${t.topicId}`);
         await this.quietly(() => l.assignTopicId(t.topicId));
       }

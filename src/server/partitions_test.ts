@@ -192,3 +192,33 @@ Deno.test("PartitionManager: logs the owns filter rejects are neither deleted no
     assertEquals(await recordedId(dir, "t-1"), ID_B);
   });
 });
+
+Deno.test("PartitionManager: while deletes are held, a partial image deletes nothing; released, it reconciles", async () => {
+  await withDir(async (dir) => {
+    // t was deleted and re-created as B; B has 5 acknowledged records on disk.
+    await run(dir, [topic("t", ID_B)], (h) => produce(h, "t", 5));
+    // Restart of a node whose local metadata log is behind: it replays only "t is A" (or nothing).
+    const h = new Harness(dir);
+    h.pm.holdDeletes();
+    await h.pm.open();
+    try {
+      h.apply(topic("t", ID_A));
+      await h.pm.sync();
+      assertEquals(h.pm.existing("t", 0), undefined, "B's log is not served as A's");
+      assertEquals(await h.pm.partition("t", 0), undefined, "nor replaced by a new A log");
+      assertEquals(await recordedId(dir, "t-0"), ID_B, "B's data is still there");
+      // Caught up: the image now has B; releasing keeps B's log.
+      h.apply([{ type: "removeTopic", topicId: ID_A }]);
+      h.apply(topic("t", ID_B));
+      await h.pm.releaseDeletes();
+      assertEquals(h.pm.existing("t", 0)?.logEndOffset, 5);
+      assert(!h.logger.lines.some((l) => l.includes("deleting log")), h.logger.lines.join("\n"));
+      // Without the hold, an image lacking t deletes it.
+      h.apply([{ type: "removeTopic", topicId: ID_B }]);
+      await h.pm.sync();
+      assert(h.logger.lines.some((l) => l.includes("deleting log t-0")), h.logger.lines.join("\n"));
+    } finally {
+      await h.pm.close();
+    }
+  });
+});
