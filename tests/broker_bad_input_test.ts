@@ -12,7 +12,7 @@
  *   (never auto-created), corrupt CRCs, invalid acks, invalid batches.
  */
 import { assert, assertEquals } from "./support/storage_assert.ts";
-import { BrokerProcess } from "./support/broker_process.ts";
+import { BrokerProcess, brokerStep } from "./support/broker_process.ts";
 import {
   createTopics,
   createTopicsBody,
@@ -80,15 +80,7 @@ Deno.test("bad input: errors or clean closes, and the broker keeps serving", asy
     await assertHealthy(what);
   };
 
-  const step = (name: string, fn: () => Promise<void>) =>
-    t.step(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        if (e instanceof Error) e.message += `\n${broker.describe(30)}`;
-        throw e;
-      }
-    });
+  const step = brokerStep(t, broker);
 
   try {
     await createTopics(c, [{ name: topic, partitions: 2 }]);

@@ -10,7 +10,7 @@
  * One broker for the file; the steps run in order and the restart steps come last.
  */
 import { assert, assertEquals } from "./support/storage_assert.ts";
-import { BrokerProcess } from "./support/broker_process.ts";
+import { BrokerProcess, brokerStep } from "./support/broker_process.ts";
 import {
   createTopics,
   EARLIEST_TIMESTAMP,
@@ -103,16 +103,7 @@ Deno.test("broker end to end with our own client", async (t) => {
   ];
   const all = [...expected(0, recsA), ...expected(3, recsB)];
 
-  /** A step whose failure message carries the broker's recent output. */
-  const step = (name: string, fn: () => Promise<void>) =>
-    t.step(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        if (e instanceof Error) e.message += `\n${broker.describe(30)}`;
-        throw e;
-      }
-    });
+  const step = brokerStep(t, broker);
 
   try {
     await step("produce to partitions (Produce v3, v7, v9, v11)", async () => {

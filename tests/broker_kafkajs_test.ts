@@ -11,7 +11,7 @@
 import { Buffer } from "node:buffer";
 import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel } from "npm:kafkajs@2.2.4";
 import { assert, assertEquals } from "./support/storage_assert.ts";
-import { BrokerProcess } from "./support/broker_process.ts";
+import { BrokerProcess, brokerStep } from "./support/broker_process.ts";
 import {
   fetchedBatches,
   fetchedRecords,
@@ -60,15 +60,7 @@ Deno.test({
     const admin = kafka.admin();
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     const own = await KafkaClient.connect(broker.bootstrap);
-    const step = (name: string, fn: () => Promise<void>) =>
-      t.step(name, async () => {
-        try {
-          await fn();
-        } catch (e) {
-          if (e instanceof Error) e.message += `\n${broker.describe(30)}`;
-          throw e;
-        }
-      });
+    const step = brokerStep(t, broker);
 
     const topic = uniqueName("kjs-main");
     const timed = uniqueName("kjs-timed");

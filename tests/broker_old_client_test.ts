@@ -8,7 +8,7 @@
  *   format v0 (no timestamps), Fetch v2/v3 message format v1 (timestamps).
  */
 import { assert, assertEquals } from "./support/storage_assert.ts";
-import { BrokerProcess } from "./support/broker_process.ts";
+import { BrokerProcess, brokerStep } from "./support/broker_process.ts";
 import {
   createTopics,
   err,
@@ -79,15 +79,7 @@ async function legacyFetch(c: KafkaClient, topic: string, offset: number, versio
 Deno.test("old clients: Produce v0-v2 and Fetch v0-v3 round trips", async (t) => {
   const broker = await BrokerProcess.start();
   const c = await KafkaClient.connect(broker.bootstrap);
-  const step = (name: string, fn: () => Promise<void>) =>
-    t.step(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        if (e instanceof Error) e.message += `\n${broker.describe(30)}`;
-        throw e;
-      }
-    });
+  const step = brokerStep(t, broker);
   const t0 = Date.now() - 10_000;
 
   try {

@@ -12,7 +12,7 @@
  * One broker for the file; the steps run in order.
  */
 import { assert, assertEquals } from "./support/storage_assert.ts";
-import { BrokerProcess } from "./support/broker_process.ts";
+import { BrokerProcess, brokerStep } from "./support/broker_process.ts";
 import { createTopics, KafkaClient, uniqueName } from "./support/kafka_client.ts";
 import { ErrorCode as E } from "../src/protocol/errors.ts";
 import {
@@ -75,15 +75,7 @@ Deno.test("group APIs at every version boundary, against a broker process", asyn
     });
   const errors = (r: { topics: { partitions: { errorCode: number }[] }[] }) =>
     r.topics.flatMap((x) => x.partitions.map((p) => p.errorCode));
-  const step = (name: string, fn: () => Promise<void>) =>
-    t.step(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        if (e instanceof Error) e.message += `\n${broker.describe(30)}`;
-        throw e;
-      }
-    });
+  const step = brokerStep(t, broker);
 
   try {
     await createTopics(c, [{ name: topic, partitions: 3 }]);

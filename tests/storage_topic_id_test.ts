@@ -10,6 +10,7 @@ import { assert, assertEquals } from "./support/storage_assert.ts";
 import { BrokerProcess } from "./support/broker_process.ts";
 import {
   createTopics,
+  deleteTopic,
   err,
   fetchedRecords,
   fetchPartition,
@@ -21,8 +22,6 @@ import {
   utf8,
 } from "./support/kafka_client.ts";
 import { buildBatch } from "../src/protocol/records/batch.ts";
-import { createDeleteTopicsRequest } from "../src/protocol/generated/mod.ts";
-import { ZERO_UUID } from "../src/protocol/uuid.ts";
 
 function batch(values: string[]): Uint8Array {
   return buildBatch({
@@ -56,13 +55,7 @@ async function recreateAndRestart(singleThread: boolean): Promise<void> {
     const oldId = await topicId(c, topic);
     assertEquals((await produce(c, topic, 0, batch(["old-1", "old-2"]))).errorCode, 0);
 
-    const del = await c.request(20, 6, {
-      ...createDeleteTopicsRequest(),
-      topicNames: [],
-      topics: [{ name: topic, topicId: ZERO_UUID }],
-      timeoutMs: 5000,
-    });
-    assertEquals(del.responses[0].errorCode, 0, err(del.responses[0].errorCode));
+    await deleteTopic(c, topic);
     await createTopics(c, [{ name: topic, partitions: 1 }]);
     const newId = await topicId(c, topic);
     assert(newId !== oldId, "a new topic id");

@@ -18,9 +18,10 @@
  * - a graceful restart keeps everything.
  */
 import { assert, assertEquals } from "./support/storage_assert.ts";
-import { BrokerProcess } from "./support/broker_process.ts";
+import { BrokerProcess, brokerStep } from "./support/broker_process.ts";
 import {
   createTopics,
+  deleteTopic,
   EARLIEST_TIMESTAMP,
   err,
   fetchBody,
@@ -36,7 +37,6 @@ import {
 import { buildBatch } from "../src/protocol/records/batch.ts";
 import {
   createDeleteRecordsRequest,
-  createDeleteTopicsRequest,
   createDescribeLogDirsRequest,
   createOffsetCommitRequest,
   createOffsetFetchRequest,
@@ -57,15 +57,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function scenario(t: Deno.TestContext, broker: BrokerProcess): Promise<void> {
   let c = await KafkaClient.connect(broker.bootstrap);
   const topic = uniqueName("mc");
-  const step = (name: string, fn: () => Promise<void>) =>
-    t.step(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        if (e instanceof Error) e.message += `\n${broker.describe(30)}`;
-        throw e;
-      }
-    });
+  const step = brokerStep(t, broker);
   try {
     await step("one produce request over every shard", async () => {
       await createTopics(c, [{ name: topic, partitions: PARTITIONS }]);
@@ -214,13 +206,7 @@ async function scenario(t: Deno.TestContext, broker: BrokerProcess): Promise<voi
     });
 
     await step("a deleted and re-created topic starts empty", async () => {
-      const del = await c.request(20, 6, {
-        ...createDeleteTopicsRequest(),
-        topicNames: [],
-        topics: [{ name: topic, topicId: ZERO_UUID }],
-        timeoutMs: 5000,
-      });
-      assertEquals(del.responses[0].errorCode, 0, err(del.responses[0].errorCode));
+      await deleteTopic(c, topic);
       await createTopics(c, [{ name: topic, partitions: PARTITIONS }]);
       const latest = await c.request(
         2,
@@ -346,6 +332,76 @@ Deno.test("multi-core data path: the main thread accepts, 3 shards", async (t) =
     assert(broker.output().includes("connections on the main thread, 3 shards"), broker.describe());
     await scenario(t, broker);
   } finally {
+    await broker.close();
+  }
+});
+
+Deno.test("multi-core data path: the shard count may change between restarts", async (t) => {
+  const broker = await BrokerProcess.start({ overrides: { "num.shard.threads": "3" } });
+  const step = brokerStep(t, broker);
+  const topic = uniqueName("reshard");
+  const all = Array.from({ length: PARTITIONS }, (_, p) => ({ topic, partition: p, offset: 0 }));
+  /** Each partition's records from offset 2 (the log start after DeleteRecords), with its error. */
+  const read = async (c: KafkaClient) => {
+    const res = await c.request(1, 12, fetchBody(all.map((p) => ({ ...p, offset: 2 }))));
+    return res.responses[0].partitions.map((p) => [
+      err(p.errorCode),
+      ...fetchedRecords(p).map((r) => str(r.value)),
+    ]);
+  };
+  /** Records produced to partition 0 after the first restart. */
+  const written: string[] = [];
+  let c = await KafkaClient.connect(broker.bootstrap);
+  try {
+    await step("3 shards: write, and move every log start past the first record", async () => {
+      await createTopics(c, [{ name: topic, partitions: PARTITIONS }]);
+      for (let p = 0; p < PARTITIONS; p++) {
+        const r = await c.request(0, 9, produceBody(topic, p, batch(["a", "b"])));
+        assertEquals(r.responses[0].partitionResponses[0].errorCode, 0);
+        const r2 = await c.request(0, 9, produceBody(topic, p, batch(["c"])));
+        assertEquals(r2.responses[0].partitionResponses[0].errorCode, 0);
+      }
+      const del = await c.request(21, 2, {
+        ...createDeleteRecordsRequest(),
+        timeoutMs: 5000,
+        topics: [{
+          name: topic,
+          partitions: all.map((p) => ({ partitionIndex: p.partition, offset: 2 })),
+        }],
+      });
+      assertEquals(del.topics[0].partitions.map((p) => p.errorCode), all.map(() => 0));
+    });
+    for (const shards of ["1", "2"]) {
+      await step(
+        `restarted with ${shards} shard(s): same data, same log start offsets`,
+        async () => {
+          c.close();
+          await broker.restart({ "num.shard.threads": shards });
+          c = await KafkaClient.connect(broker.bootstrap);
+          assertEquals(
+            await read(c),
+            all.map((p) => [err(0), "c", ...(p.partition === 0 ? written : [])]),
+            "records below the log start stay deleted",
+          );
+          const earliest = await c.request(
+            2,
+            7,
+            listOffsetsBody(
+              topic,
+              all.map((p) => ({ partition: p.partition, timestamp: EARLIEST_TIMESTAMP })),
+            ),
+          );
+          assertEquals(earliest.topics[0].partitions.map((p) => p.offset), all.map(() => 2));
+          const r = await c.request(0, 9, produceBody(topic, 0, batch([`after-${shards}`])));
+          assertEquals(r.responses[0].partitionResponses[0].errorCode, 0);
+          const b = Number(r.responses[0].partitionResponses[0].baseOffset);
+          assertEquals(b, 3 + written.length, "offsets continue");
+          written.push(`after-${shards}`);
+        },
+      );
+    }
+  } finally {
+    c.close();
     await broker.close();
   }
 });

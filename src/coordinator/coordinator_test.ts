@@ -6,10 +6,10 @@
  * unsynced byte the reloaded coordinator has every acknowledged commit and
  * the stable group with its members.
  */
+import { topicRecords } from "../../tests/support/metadata_records.ts";
 import { assert, assertEquals } from "../../tests/support/storage_assert.ts";
 import type { CreateTopicSpec } from "../metadata/controller.ts";
 import { MetadataImage } from "../metadata/image.ts";
-import type { MetadataRecord } from "../metadata/records.ts";
 import { ErrorCode as E } from "../protocol/errors.ts";
 import { defaultLogConfig } from "../storage/config.ts";
 import { MemoryLogger } from "../storage/env.ts";
@@ -64,19 +64,7 @@ class World {
           this.created.push(...specs);
           const s = specs[0];
           const topicId = "AAAAAAAAAAAAAAAAAAAAAQ";
-          const records: MetadataRecord[] = [{ type: "topic", name: s.name, topicId }];
-          for (let p = 0; p < s.numPartitions; p++) {
-            records.push({
-              type: "partition",
-              topicId,
-              partition: p,
-              replicas: [this.leader],
-              isr: [this.leader],
-              leader: this.leader,
-              leaderEpoch: 0,
-              partitionEpoch: 0,
-            });
-          }
+          const records = topicRecords(s.name, topicId, s.numPartitions, { broker: this.leader });
           this.image = this.image.apply(records, this.image.offset + 1);
           return Promise.resolve(specs.map((x) => ({
             name: x.name,

@@ -197,9 +197,12 @@ export class Connection {
         const forwarded = this.host.forward?.(header.apiKey, d.body, frame, client) ?? null;
         // A forwarded request, like a local one, completes before the next one starts.
         if (forwarded !== null) return forwarded.then((r) => ({ response: Promise.resolve(r) }));
-        return runHandler(h, this.host.node, header, d.body, client).then((r) => ({
+        const handled = runHandler(h, this.host.node, header, d.body, client);
+        const settled = this.host.settled;
+        if (!settled) return handled;
+        return handled.then((r) => ({
           response: r.response.then((out) => {
-            const wait = this.host.settled?.() ?? null;
+            const wait = settled.call(this.host);
             return wait === null ? out : wait.then(() => out);
           }),
         }));

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../../tests/support/storage_assert.ts";
 import { makeBatch } from "../../tests/support/storage.ts";
+import { topicRecords } from "../../tests/support/metadata_records.ts";
 import { MetadataImage } from "../metadata/image.ts";
 import type { MetadataRecord } from "../metadata/records.ts";
 import { MemoryLogger } from "../storage/env.ts";
@@ -11,20 +12,7 @@ const ID_A = "AAAAAAAAAAAAAAAAAAAAAQ";
 const ID_B = "q83vEjRWeJq83vEjRWeJqw";
 
 function topic(name: string, topicId: string, partitions = 1): MetadataRecord[] {
-  const out: MetadataRecord[] = [{ type: "topic", name, topicId }];
-  for (let p = 0; p < partitions; p++) {
-    out.push({
-      type: "partition",
-      topicId,
-      partition: p,
-      replicas: [1],
-      isr: [1],
-      leader: 1,
-      leaderEpoch: 0,
-      partitionEpoch: 0,
-    });
-  }
-  return out;
+  return topicRecords(name, topicId, partitions);
 }
 
 /** A PartitionManager over `dir` whose image the test moves along record by record. */

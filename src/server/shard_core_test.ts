@@ -1,3 +1,4 @@
+import { topicRecords } from "../../tests/support/metadata_records.ts";
 import { assert, assertEquals } from "../../tests/support/storage_assert.ts";
 import { makeBatch, splitStored } from "../../tests/support/storage.ts";
 import { MetadataImage } from "../metadata/image.ts";
@@ -13,20 +14,7 @@ import { ShardCore } from "./shard_core.ts";
 const EPOCH = 3;
 
 function topic(name: string, partitions: number, topicId = `id-${name}`): MetadataRecord[] {
-  const out: MetadataRecord[] = [{ type: "topic", name, topicId }];
-  for (let p = 0; p < partitions; p++) {
-    out.push({
-      type: "partition",
-      topicId,
-      partition: p,
-      replicas: [1],
-      isr: [1],
-      leader: 1,
-      leaderEpoch: EPOCH,
-      partitionEpoch: 0,
-    });
-  }
-  return out;
+  return topicRecords(name, topicId, partitions, { leaderEpoch: EPOCH });
 }
 
 function image(records: MetadataRecord[]): MetadataImage {

@@ -29,6 +29,8 @@
  * - contract.ts      every message between workers, with its binary layout in
  *                    one place; record bytes are copied once into the ring and
  *                    read out as views.
+ * - metadata_replica.ts a worker's config and metadata image replica.
+ * - ordered_writer.ts contract messages into a ring in order, waiting when full.
  * - shard_link.ts    one client's request/response link to one shard.
  * - ring_data_path.ts the DataPath (server/data_path.ts) over shard links.
  * - shard_table.ts   worker counts from config and cores, partition -> shard.

@@ -13,9 +13,8 @@
  * cache, and request counters it reports every second.
  */
 import { isInternalTopic } from "../metadata/topic_name.ts";
-import { MetadataImage } from "../metadata/image.ts";
 import type { FetchRequest, ListOffsetsRequest } from "../protocol/generated/mod.ts";
-import { brokerConfig, type Endpoint } from "../server/config.ts";
+import type { Endpoint } from "../server/config.ts";
 import type { ClientInfo, ConnectionHost } from "../server/connection.ts";
 import { FetchSessionCache } from "../server/fetch_session.ts";
 import {
@@ -31,18 +30,19 @@ import { consoleLog } from "../server/log.ts";
 import { RequestCounters } from "../server/metrics.ts";
 import { LOCAL, RingDataPath } from "./ring_data_path.ts";
 import { ShardLink } from "./shard_link.ts";
-import type { MetadataUpdate } from "./shard_worker.ts";
+import {
+  MetadataReplica,
+  type MetadataUpdate,
+  type PlaneWorkerInit,
+  workerConfig,
+} from "./metadata_replica.ts";
 import { ShardTable } from "./shard_table.ts";
 import { runWorker } from "./worker_runtime.ts";
 
-export interface ReactorInit {
-  readonly props: readonly [string, string][];
-  readonly source: string;
-  readonly shardCount: number;
+export interface ReactorInit extends PlaneWorkerInit {
   readonly reactorCount: number;
   readonly toShard: readonly SharedArrayBuffer[];
   readonly fromShard: readonly SharedArrayBuffer[];
-  readonly metadata: MetadataUpdate;
   /** Listeners with their ports resolved (every reactor binds the same ones). */
   readonly listeners: readonly Endpoint[];
   /** Every API the broker serves (the main thread's registry): the versions to accept. */
@@ -82,9 +82,9 @@ const LIST_OFFSETS = 2;
 runWorker<ReactorInit>((ctx) => {
   const init = ctx.data;
   const log = consoleLog(`reactor-${ctx.index}`);
-  const config = brokerConfig(new Map(init.props), init.source);
+  const config = workerConfig(init);
   const table = new ShardTable(init.shardCount);
-  let image = MetadataImage.empty.apply(init.metadata.records, init.metadata.lastOffset);
+  const replica = new MetadataReplica(init.metadata);
   const links = init.toShard.map((t, s) => new ShardLink(t, init.fromShard[s], s));
   const data = new RingDataPath(
     links,
@@ -92,7 +92,7 @@ runWorker<ReactorInit>((ctx) => {
   );
   const node: DataNode = {
     get image() {
-      return image;
+      return replica.image;
     },
     config,
     data,
@@ -116,7 +116,7 @@ runWorker<ReactorInit>((ctx) => {
   const namesInternal = (apiKey: number, body: unknown): boolean => {
     if (apiKey === FETCH) {
       return (body as FetchRequest).topics.some((t) =>
-        isInternalTopic(t.topic) || isInternalTopic(image.topicById(t.topicId)?.name ?? "")
+        isInternalTopic(t.topic) || isInternalTopic(replica.image.topicById(t.topicId)?.name ?? "")
       );
     }
     if (apiKey === LIST_OFFSETS) {
@@ -177,8 +177,7 @@ runWorker<ReactorInit>((ctx) => {
         else w.resolve(m.response === null ? null : [new Uint8Array(m.response)]);
         return;
       }
-      if (m.snapshot) image = MetadataImage.empty.apply(m.records, m.lastOffset);
-      else if (m.lastOffset > image.offset) image = image.apply(m.records, m.lastOffset);
+      replica.apply(m);
       const r: ReactorReport = { t: "applied", offset: m.lastOffset };
       ctx.report(r);
     },

@@ -355,13 +355,7 @@ export class RingDataPath implements DataPath {
         }
       }
     }
-    const dirs = [...byPath.values()];
-    const offline = new Set<string>();
-    for (const d of dirs) {
-      if (!d.online) { for (const l of d.logs) offline.add(`${l.topic}\u0000${l.partition}`); }
-    }
-    this.offline = offline;
-    return dirs;
+    return [...byPath.values()];
   }
 
   /** Refreshes what isOffline answers from the shards (cheap: only offline partitions travel). */

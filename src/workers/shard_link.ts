@@ -17,42 +17,33 @@ import {
   Kind,
   type Message,
   type OutMessage,
-  writeMessage,
 } from "./contract.ts";
+import { OrderedWriter } from "./ordered_writer.ts";
 import { RingReader, RingWriter } from "./ring.ts";
-
-interface Queued {
-  message: OutMessage;
-  size: number;
-  written: () => void;
-  failed: (e: Error) => void;
-}
 
 export class ShardLinkClosedError extends Error {
   override name = "ShardLinkClosedError";
 }
 
 export class ShardLink {
-  private readonly writer: RingWriter;
+  private readonly writer: OrderedWriter;
   private readonly reader: RingReader;
   private readonly pending = new Map<
     number,
     { resolve(m: Message): void; reject(e: Error): void }
   >();
-  private readonly queue: Queued[] = [];
-  private pumping = false;
   private nextId = 1;
   private closed = false;
 
   constructor(toShard: SharedArrayBuffer, fromShard: SharedArrayBuffer, readonly shard: number) {
-    this.writer = new RingWriter(toShard);
+    this.writer = new OrderedWriter(new RingWriter(toShard));
     this.reader = new RingReader(fromShard);
     void this.readLoop();
   }
 
   /** Largest message the request ring takes. */
   get maxMessageBytes(): number {
-    return this.writer.maxMessageBytes;
+    return this.writer.ring.maxMessageBytes;
   }
 
   /** Requests sent and not yet answered. */
@@ -81,15 +72,8 @@ export class ShardLink {
     }
     const size = encodedSize(message);
     assert(size <= this.maxMessageBytes, `message of ${size} bytes exceeds the ring's maximum`);
-    let written: Promise<void>;
-    if (this.queue.length === 0 && writeMessage(this.writer, message)) {
-      written = Promise.resolve();
-    } else {
-      written = new Promise<void>((resolve, reject) =>
-        this.queue.push({ message, size, written: resolve, failed: reject })
-      );
-      void this.pump();
-    }
+    const written = this.writer.write(message);
+    written.catch((e) => this.fail(e));
     return { requestId, written, response };
   }
 
@@ -97,34 +81,7 @@ export class ShardLink {
   post(build: (requestId: number) => OutMessage): void {
     const requestId = this.nextId;
     this.nextId = (this.nextId + 1) >>> 0 || 1;
-    const message = build(requestId);
-    if (this.closed) return;
-    if (this.queue.length === 0 && writeMessage(this.writer, message)) return;
-    this.queue.push({ message, size: encodedSize(message), written: () => {}, failed: () => {} });
-    void this.pump();
-  }
-
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (this.queue.length > 0) {
-        const q = this.queue[0];
-        if (!writeMessage(this.writer, q.message)) {
-          await this.writer.waitWritable(q.size);
-          if (this.writer.closed) throw new ShardLinkClosedError(`shard ${this.shard} closed`);
-          continue;
-        }
-        this.queue.shift();
-        q.written();
-      }
-    } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      for (const q of this.queue.splice(0)) q.failed(err);
-      this.fail(err);
-    } finally {
-      this.pumping = false;
-    }
+    if (!this.closed) this.writer.write(build(requestId)).catch((e) => this.fail(e));
   }
 
   private async readLoop(): Promise<void> {
@@ -160,6 +117,6 @@ export class ShardLink {
 
   close(): void {
     this.closed = true;
-    this.writer.close();
+    this.writer.ring.close();
   }
 }

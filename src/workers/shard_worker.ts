@@ -19,10 +19,7 @@
  * so a client that created a topic finds it on every shard.
  */
 import { isInternalTopic } from "../metadata/topic_name.ts";
-import { MetadataImage } from "../metadata/image.ts";
-import type { MetadataRecord } from "../metadata/records.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { brokerConfig } from "../server/config.ts";
 import type {
   AppendEntry,
   AppendOutcome,
@@ -31,70 +28,43 @@ import type {
 } from "../server/data_path.ts";
 import { consoleLog } from "../server/log.ts";
 import { ShardCore } from "../server/shard_core.ts";
-import { decode, Kind, type Message, type OutMessage, writeMessage } from "./contract.ts";
+import {
+  MetadataReplica,
+  type MetadataUpdate,
+  type PlaneWorkerInit,
+  workerConfig,
+} from "./metadata_replica.ts";
+import { decode, Kind, type Message, type OutMessage } from "./contract.ts";
+import { OrderedWriter } from "./ordered_writer.ts";
 import { RingReader, RingWriter } from "./ring.ts";
 import { fetchResultBytes } from "./ring_data_path.ts";
 import { ShardTable } from "./shard_table.ts";
 import { runWorker } from "./worker_runtime.ts";
 
-export interface MetadataUpdate {
-  readonly t: "metadata";
-  readonly records: readonly MetadataRecord[];
-  readonly lastOffset: number;
-  /** true: `records` replace the image (start, snapshot load). */
-  readonly snapshot: boolean;
-}
-
-export interface ShardInit {
-  readonly props: readonly [string, string][];
-  readonly source: string;
-  readonly shardCount: number;
+export interface ShardInit extends PlaneWorkerInit {
   /** This shard's tag for its storage files, and every live owner's (LogManager). */
   readonly ownerTag: string;
   readonly liveOwnerTags: readonly string[];
   /** Per client: requests in, responses out. */
   readonly fromClient: readonly SharedArrayBuffer[];
   readonly toClient: readonly SharedArrayBuffer[];
-  readonly metadata: MetadataUpdate;
 }
 
-/** Writes answers to one client's ring in the order they are ready; a full ring queues them. */
-class Answers {
-  private readonly queue: OutMessage[] = [];
-  private pumping = false;
-  constructor(private readonly ring: RingWriter) {}
-
-  send(m: OutMessage): void {
-    if (this.queue.length === 0 && writeMessage(this.ring, m)) return;
-    this.queue.push(m);
-    void this.pump();
-  }
-
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (this.queue.length > 0) {
-        if (this.ring.closed) return;
-        if (writeMessage(this.ring, this.queue[0])) this.queue.shift();
-        else await this.ring.waitWritable(Math.min(this.ring.maxMessageBytes, 1 << 16));
-      }
-    } finally {
-      this.pumping = false;
-    }
-  }
+/** Answers go out in the order they are ready; a closed ring means the client is gone (shutdown). */
+function send(answers: OrderedWriter, m: OutMessage): void {
+  answers.write(m).catch(() => {});
 }
 
 runWorker<ShardInit>(async (ctx) => {
   const init = ctx.data;
   const log = consoleLog(`shard-${ctx.index}`);
-  const config = brokerConfig(new Map(init.props), init.source);
+  const config = workerConfig(init);
   const table = new ShardTable(init.shardCount);
-  let image = MetadataImage.empty.apply(init.metadata.records, init.metadata.lastOffset);
+  const replica = new MetadataReplica(init.metadata);
   const core = new ShardCore(
     config,
     log,
-    () => image,
+    () => replica.image,
     (topic, partition) => !isInternalTopic(topic) && table.shardOf(topic, partition) === ctx.index,
     // No recent-batch cache: appends borrow ring slots (see appendWith), and reads come
     // from the page cache by positional reads instead.
@@ -111,11 +81,11 @@ runWorker<ShardInit>(async (ctx) => {
 
   /** Names the partitions of a request by the image; unknown ids get an error instead. */
   const named = <E extends { topicId: string }>(e: E) => {
-    const t = image.topicById(e.topicId);
+    const t = replica.image.topicById(e.topicId);
     return t ? { ...e, topic: t.name } : null;
   };
 
-  const serve = (m: Message, answers: Answers, watches: Map<number, AbortController>) => {
+  const serve = (m: Message, answers: OrderedWriter, watches: Map<number, AbortController>) => {
     switch (m.kind) {
       case Kind.ProduceAppend: {
         const known: AppendEntry[] = [];
@@ -141,7 +111,7 @@ runWorker<ShardInit>(async (ctx) => {
         const appended = core.appendWith(known, (e, now) => now ? e.records : e.records.slice());
         void track(appended).then((os) => {
           os.forEach((o, j) => (results[at[j]] = o));
-          answers.send({
+          send(answers, {
             kind: Kind.ProduceResult,
             requestId,
             results: results.map((r) => ({ ...r, logAppendTimeMs: -1 })),
@@ -177,7 +147,7 @@ runWorker<ShardInit>(async (ctx) => {
               results[i] = { ...results[i], records: [], sizeBytes: 0 };
             }
           }
-          answers.send({
+          send(answers, {
             kind: Kind.FetchResult,
             requestId,
             results: results.map((r) => ({
@@ -197,7 +167,7 @@ runWorker<ShardInit>(async (ctx) => {
         const known = entries.filter((e) => e !== null);
         void track(core.listOffsets(m.isolation, known)).then((os) => {
           let j = 0;
-          answers.send({
+          send(answers, {
             kind: Kind.ListOffsetsResult,
             requestId,
             results: entries.map((e) =>
@@ -221,7 +191,7 @@ runWorker<ShardInit>(async (ctx) => {
         const known = m.entries.map((e) => named(e)).filter((e) => e !== null);
         void track(core.watch(known, m.maxWaitMs, abort.signal)).then((fired) => {
           watches.delete(requestId);
-          answers.send({ kind: Kind.WatchResult, requestId, fired });
+          send(answers, { kind: Kind.WatchResult, requestId, fired });
         });
         return;
       }
@@ -231,7 +201,7 @@ runWorker<ShardInit>(async (ctx) => {
       case Kind.Admin: {
         const requestId = m.requestId;
         void track(admin(JSON.parse(m.json))).then((result) =>
-          answers.send({ kind: Kind.AdminResult, requestId, json: JSON.stringify(result) })
+          send(answers, { kind: Kind.AdminResult, requestId, json: JSON.stringify(result) })
         );
         return;
       }
@@ -269,7 +239,7 @@ runWorker<ShardInit>(async (ctx) => {
     answerBytesMax = Math.min(answerBytesMax, writer.maxMessageBytes);
     readers.push(reader);
     writers.push(writer);
-    const answers = new Answers(writer);
+    const answers = new OrderedWriter(writer);
     const watches = new Map<number, AbortController>();
     allWatches.push(watches);
     loops.push((async () => {
@@ -285,14 +255,9 @@ runWorker<ShardInit>(async (ctx) => {
     onApp(data: unknown) {
       const u = data as MetadataUpdate;
       if (u.t !== "metadata") return;
-      const before = image;
-      if (u.snapshot) {
-        image = MetadataImage.empty.apply(u.records, u.lastOffset);
-        core.onSnapshot(before);
-      } else if (u.lastOffset > image.offset) {
-        image = image.apply(u.records, u.lastOffset);
-        core.onMetadata(u.records, before);
-      }
+      const { before, change } = replica.apply(u);
+      if (change === "snapshot") core.onSnapshot(before);
+      else if (change === "records") core.onMetadata(u.records, before);
       ctx.report({ t: "applied", offset: u.lastOffset });
     },
     async onShutdown() {

@@ -33,7 +33,8 @@ import type { Forwarded, ReactorInit, ReactorReport, ToReactor } from "./reactor
 import { reactorWorkerModule, shardWorkerModule } from "./prespawn.ts";
 import { LOCAL, RingDataPath } from "./ring_data_path.ts";
 import { ShardLink } from "./shard_link.ts";
-import type { MetadataUpdate, ShardInit } from "./shard_worker.ts";
+import type { MetadataUpdate } from "./metadata_replica.ts";
+import type { ShardInit } from "./shard_worker.ts";
 import { ShardTable, type WorkerCounts } from "./shard_table.ts";
 import { buildMesh, Supervisor, type WorkerHandle } from "./supervisor.ts";
 

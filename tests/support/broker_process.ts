@@ -127,7 +127,7 @@ export class BrokerProcess {
     readonly port: number,
     /** Temp dir owned by this object (removed by close()). */
     readonly dir: string,
-    readonly overrides: Readonly<Record<string, string>>,
+    public overrides: Readonly<Record<string, string>>,
     private readonly startTimeoutMs: number,
     private readonly readyLine: string,
   ) {}
@@ -296,9 +296,13 @@ export class BrokerProcess {
     }
   }
 
-  /** Stops (SIGTERM) if running, then starts again on the same port and data dir. */
-  async restart(): Promise<void> {
+  /**
+   * Stops (SIGTERM) if running, then starts again on the same port and data
+   * dir; `overrides`, if given, are merged into the ones it started with.
+   */
+  async restart(overrides?: Record<string, string>): Promise<void> {
     if (this.child) await this.stop();
+    if (overrides) this.overrides = { ...this.overrides, ...overrides };
     await this.launch();
   }
 
@@ -324,4 +328,20 @@ export class BrokerProcess {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** A test step whose failure message carries the broker's recent output. */
+export function brokerStep(
+  t: Deno.TestContext,
+  broker: BrokerProcess,
+): (name: string, fn: () => Promise<void>) => Promise<boolean> {
+  return (name, fn) =>
+    t.step(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        if (e instanceof Error) e.message += `\n${broker.describe(30)}`;
+        throw e;
+      }
+    });
 }

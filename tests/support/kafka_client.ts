@@ -26,6 +26,7 @@ import { ZERO_UUID } from "../../src/protocol/uuid.ts";
 import {
   createCreateTopicsRequest,
   createCreateTopicsRequestCreatableTopic,
+  createDeleteTopicsRequest,
   createFetchRequest,
   createFetchRequestFetchPartition,
   createFetchRequestFetchTopic,
@@ -560,6 +561,20 @@ export async function createTopics(
     }
   }
   return res;
+}
+
+/** Deletes one topic by name (DeleteTopics v6) and throws unless it was deleted. */
+export async function deleteTopic(c: KafkaClient, topic: string): Promise<void> {
+  const res = await c.request(20, 6, {
+    ...createDeleteTopicsRequest(),
+    topicNames: [],
+    topics: [{ name: topic, topicId: ZERO_UUID }],
+    timeoutMs: 5000,
+  });
+  const code = res.responses[0]?.errorCode;
+  if (code !== 0) {
+    throw new Error(`DeleteTopics ${topic}: ${code === undefined ? "no answer" : err(code)}`);
+  }
 }
 
 export async function metadata(
